@@ -1,0 +1,233 @@
+"""The WebSocket consumer: decode, authorise, call the service, reply. No game rules here."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.db import DatabaseError
+
+from game import clock, protocol, service, store
+from game.broadcast import group_name
+from game.core import events as e
+from game.core.model import Actor, Role
+from game.core.refusals import REFUSALS
+from game.core.visibility import Viewer, redact, snapshot, viewer_for
+from game.protocol import Message, ProtocolError
+from game.store import Logged
+from game.tokens import read_participant_token
+from workshop.models import Scenario, Workshop
+
+log = logging.getLogger(__name__)
+
+# A client further behind than this gets a snapshot instead of the events it missed.
+CATCH_UP_MAX = 500
+
+
+class GameConsumer(AsyncWebsocketConsumer):
+    workshop_id: int | None = None
+    viewer: Viewer | None = None
+    actor: Actor | None = None
+    last_sent = 0
+
+    async def connect(self) -> None:
+        code = self.scope["url_route"]["kwargs"]["code"].upper()
+        self.workshop_id = await database_sync_to_async(_workshop_id)(code)
+        await self.accept()
+        if self.workshop_id is None:
+            await self.reply_error("no_workshop", "There is no workshop with that room code.")
+            await self.close(code=4404)
+
+    async def disconnect(self, close_code: int) -> None:
+        if self.viewer is not None:
+            await self.channel_layer.group_discard(group_name(self.workshop_id), self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.workshop_id is None:
+            return
+        message = None
+        try:
+            message = protocol.parse(text_data)
+            if message.type == "ping":
+                await self.send_json({"type": "pong", "server_time": clock.now()})
+            elif message.type == "hello":
+                await self.hello(message)
+            else:
+                await self.command(message)
+        except ProtocolError as problem:
+            await self.reply_error(problem.code, problem.message, problem.client_id)
+        except DatabaseError:
+            # Nothing was acknowledged: the client may retry with the same id.
+            log.exception("database error while handling a frame")
+            await self.reply_error(
+                "unavailable",
+                "The server cannot save right now. Try again in a moment.",
+                message.client_id if message else None,
+            )
+
+    # -- hello: who are you, and what have you seen? -----------------------------------------
+
+    async def hello(self, message: Message) -> None:
+        if self.viewer is not None:
+            raise ProtocolError("already_hello", "This connection has already said hello.")
+        if message.fields["protocol"] != protocol.VERSION:
+            raise ProtocolError("bad_protocol", f"This server speaks protocol {protocol.VERSION}.")
+        role = message.fields["role"]
+        token = message.fields.get("token", "")
+        actor = await database_sync_to_async(self._authenticate)(role, token)
+        if actor is None:
+            raise ProtocolError("auth_failed", _AUTH_FAILED[role])
+        self.actor = actor
+        # Join the group before reading state, so no event can fall between the two.
+        await self.channel_layer.group_add(group_name(self.workshop_id), self.channel_name)
+        viewer, seq, missed, view = await database_sync_to_async(_resume)(
+            self.workshop_id, actor, message.fields.get("last_seq")
+        )
+        self.viewer = viewer
+        await self.send_json(
+            {
+                "type": "welcome",
+                "protocol": protocol.VERSION,
+                "role": role,
+                "participant": actor.participant_id,
+                "seq": seq,
+                "server_time": clock.now(),
+            }
+        )
+        if view is not None:
+            self.last_sent = seq
+            await self.send_json({"type": "snapshot", "seq": seq, "state": view})
+        else:
+            self.last_sent = message.fields["last_seq"]
+            await self.deliver(missed)
+
+    def _authenticate(self, role: str, token: str) -> Actor | None:
+        workshop = Workshop.objects.get(pk=self.workshop_id)
+        if role == "facilitator":
+            user = self.scope.get("user")
+            return Actor(Role.FACILITATOR) if user and workshop.can_facilitate(user) else None
+        if role == "screen":
+            ok = secrets.compare_digest(token.encode(), workshop.screen_token.encode())
+            return Actor(Role.SCREEN) if ok else None
+        pid = read_participant_token(token, self.workshop_id)
+        if pid is None or pid not in service.read_state(self.workshop_id).people:
+            return None
+        return Actor(Role.PARTICIPANT, pid)
+
+    # -- commands --------------------------------------------------------------------------
+
+    async def command(self, message: Message) -> None:
+        if self.viewer is None:
+            raise ProtocolError("hello_required", "Say hello first.", message.client_id)
+        refusal = _role_refusal(self.actor.role, message.type)
+        if refusal:
+            await self.refuse(message.client_id, refusal)
+            return
+        scenario = None
+        if message.type == "start_round" and "scenario_id" in message.fields:
+            scenario = await database_sync_to_async(_scenario_card)(message.fields["scenario_id"])
+            if scenario is None:
+                await self.refuse(message.client_id, "scenario_invalid")
+                return
+        outcome = await service.asubmit(
+            workshop_id=self.workshop_id,
+            actor=self.actor,
+            command=protocol.to_command(message, scenario),
+            client_id=message.client_id,
+        )
+        if not outcome.ok:
+            await self.refuse(message.client_id, outcome.code, outcome.message)
+            return
+        await self.send_json(
+            {
+                "type": "ack",
+                "id": message.client_id,
+                "seqs": outcome.seqs,
+                "duplicate": outcome.duplicate,
+            }
+        )
+        await self.deliver(outcome.logged)
+
+    async def refuse(self, client_id: str | None, code: str, message: str | None = None) -> None:
+        await self.send_json(
+            {"type": "refused", "id": client_id, "code": code, "message": message or REFUSALS[code]}
+        )
+
+    # -- events ----------------------------------------------------------------------------
+
+    async def game_events(self, message: dict) -> None:
+        if self.viewer is not None:
+            await self.deliver([Logged.from_wire(m) for m in message["events"]])
+
+    async def deliver(self, logged: list[Logged]) -> None:
+        """Send events in seq order, exactly once; fill any gap from the log first."""
+        for x in logged:
+            if x.seq <= self.last_sent:
+                continue
+            if x.seq > self.last_sent + 1:
+                missing = await database_sync_to_async(store.events_between)(
+                    self.workshop_id, self.last_sent + 1, x.seq - 1
+                )
+                for m in missing:
+                    await self.send_event(m)
+            await self.send_event(x)
+
+    async def send_event(self, x: Logged) -> None:
+        if x.seq != self.last_sent + 1:
+            return
+        self._follow(x)
+        shown = redact(x.event, self.viewer)
+        await self.send_json(
+            {"type": "event", "seq": x.seq, "event": shown.type, "data": shown.data}
+        )
+        self.last_sent = x.seq
+
+    def _follow(self, x: Logged) -> None:
+        """Keep the viewer's team current, since what it may see depends on it."""
+        me = self.viewer.participant_id
+        moved = x.event.type in (e.PARTICIPANT_MOVED, e.PARTICIPANT_JOINED)
+        if me and moved and x.event.data["participant"] == me:
+            self.viewer = Viewer(self.viewer.role, me, x.event.data["team"])
+
+    async def send_json(self, message: dict) -> None:
+        await self.send(text_data=protocol.encode(message))
+
+    async def reply_error(self, code: str, message: str, client_id: str | None = None) -> None:
+        await self.send_json({"type": "error", "code": code, "message": message, "id": client_id})
+
+
+_AUTH_FAILED = {
+    "facilitator": "Log in as a facilitator of this workshop first.",
+    "participant": "Your seat in this workshop was not recognised. Join again with the room code.",
+    "screen": "This screen link is not valid for this workshop.",
+}
+
+
+def _role_refusal(role: Role, kind: str) -> str | None:
+    if role is Role.SCREEN:
+        return "forbidden"
+    if kind in protocol.FACILITATOR and role is not Role.FACILITATOR:
+        return "forbidden"
+    if kind in protocol.PARTICIPANT and role is not Role.PARTICIPANT:
+        return "participants_only"
+    return None
+
+
+def _workshop_id(code: str) -> int | None:
+    return Workshop.objects.filter(code=code).values_list("id", flat=True).first()
+
+
+def _scenario_card(scenario_id: int) -> dict | None:
+    scenario = Scenario.objects.filter(pk=scenario_id).first()
+    return scenario.as_card() if scenario else None
+
+
+def _resume(workshop_id: int, actor: Actor, last_seq: int | None):
+    """(viewer, seq, missed events, snapshot): the events after last_seq, or else a snapshot."""
+    state = service.read_state(workshop_id)
+    viewer = viewer_for(state, actor.role, actor.participant_id)
+    if last_seq is not None and last_seq <= state.seq and state.seq - last_seq <= CATCH_UP_MAX:
+        return viewer, state.seq, store.events_after(workshop_id, last_seq), None
+    return viewer, state.seq, [], snapshot(state, viewer)

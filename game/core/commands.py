@@ -1,0 +1,137 @@
+"""What actors ask the game to do. Plain values; the protocol layer builds them from JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .model import Answer
+
+
+@dataclass(frozen=True)
+class CreateWorkshop:
+    title: str
+    team_names: tuple[str, ...]
+    settings: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Join:
+    nickname: str
+
+
+@dataclass(frozen=True)
+class Rename:
+    nickname: str
+
+
+@dataclass(frozen=True)
+class AddTeam:
+    name: str
+
+
+@dataclass(frozen=True)
+class RenameTeam:
+    team_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class AssignTeam:
+    participant_id: str
+    team_id: str
+
+
+@dataclass(frozen=True)
+class Configure:
+    changes: dict
+
+
+@dataclass(frozen=True)
+class LockJoining:
+    locked: bool
+
+
+@dataclass(frozen=True)
+class StartRound:
+    scenario: dict
+
+
+@dataclass(frozen=True)
+class Advance:
+    pass
+
+
+@dataclass(frozen=True)
+class Pause:
+    pass
+
+
+@dataclass(frozen=True)
+class Resume:
+    pass
+
+
+@dataclass(frozen=True)
+class AdjustTimer:
+    seconds: int
+
+
+@dataclass(frozen=True)
+class EndWorkshop:
+    pass
+
+
+@dataclass(frozen=True)
+class SubmitMove:
+    text: str
+    base_version: int
+
+
+@dataclass(frozen=True)
+class CastVote:
+    team_id: str
+    q1: Answer
+    q2: Answer
+
+
+@dataclass(frozen=True)
+class CloseDuePhase:
+    """Sent by the server's timer when a phase deadline may have passed."""
+
+
+Command = (
+    CreateWorkshop
+    | Join
+    | Rename
+    | AddTeam
+    | RenameTeam
+    | AssignTeam
+    | Configure
+    | LockJoining
+    | StartRound
+    | Advance
+    | Pause
+    | Resume
+    | AdjustTimer
+    | EndWorkshop
+    | SubmitMove
+    | CastVote
+    | CloseDuePhase
+)
+
+FACILITATOR_COMMANDS = (
+    CreateWorkshop,
+    AddTeam,
+    RenameTeam,
+    AssignTeam,
+    Configure,
+    LockJoining,
+    StartRound,
+    Advance,
+    Pause,
+    Resume,
+    AdjustTimer,
+    EndWorkshop,
+)
+PARTICIPANT_COMMANDS = (Join, Rename, SubmitMove, CastVote)
+SYSTEM_COMMANDS = (CloseDuePhase,)

@@ -1,0 +1,143 @@
+"""``evolve``: fold one recorded event into the state. Live state, replay and recovery all use it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from . import events as e
+from .events import Event
+from .model import Answer, Move, Person, Phase, Round, Settings, State, Team, Vote
+
+
+def evolve(state: State, event: Event, seq: int | None = None) -> State:
+    """Apply ``event`` to ``state`` in place and return it (the fold owns its state)."""
+    _APPLY[event.type](state, event.data)
+    state.seq = seq if seq is not None else state.seq + 1
+    return state
+
+
+def fold(events: Iterable[Event], state: State | None = None) -> State:
+    state = state or State()
+    for event in events:
+        evolve(state, event)
+    return state
+
+
+def _created(s: State, d: dict) -> None:
+    s.created = True
+    s.title = d["title"]
+    s.settings = Settings(**d["settings"])
+    for team in d["teams"]:
+        s.teams[team["id"]] = Team(team["id"], team["name"])
+
+
+def _settings(s: State, d: dict) -> None:
+    for key, value in d["settings"].items():
+        setattr(s.settings, key, value)
+
+
+def _team_added(s: State, d: dict) -> None:
+    s.teams[d["team"]] = Team(d["team"], d["name"])
+
+
+def _team_renamed(s: State, d: dict) -> None:
+    s.teams[d["team"]].name = d["name"]
+
+
+def _joined(s: State, d: dict) -> None:
+    s.people[d["participant"]] = Person(d["participant"], d["nickname"], d["team"], s.seq + 1)
+    if d["team"]:
+        s.teams[d["team"]].members.append(d["participant"])
+
+
+def _renamed(s: State, d: dict) -> None:
+    s.people[d["participant"]].nickname = d["nickname"]
+
+
+def _moved(s: State, d: dict) -> None:
+    person = s.people[d["participant"]]
+    if person.team_id == d["team"]:
+        return
+    if person.team_id:
+        s.teams[person.team_id].members.remove(person.id)
+    person.team_id = d["team"]
+    s.teams[d["team"]].members.append(person.id)
+
+
+def _locked(s: State, d: dict) -> None:
+    s.joining_locked = d["locked"]
+
+
+def _round_started(s: State, d: dict) -> None:
+    s.rounds.append(Round(d["round"], d["scenario"], Phase(d["phase"]), d["deadline"]))
+
+
+def _phase_changed(s: State, d: dict) -> None:
+    current = s.rounds[-1]
+    current.phase = Phase(d["phase"])
+    current.deadline = d["deadline"]
+    current.paused_remaining = None
+    if "ballot_rings" in d:
+        current.ballot_rings = d["ballot_rings"]
+
+
+def _paused(s: State, d: dict) -> None:
+    current = s.rounds[-1]
+    current.paused_remaining = d["remaining"]
+    current.deadline = None
+
+
+def _resumed(s: State, d: dict) -> None:
+    current = s.rounds[-1]
+    current.paused_remaining = None
+    current.deadline = d["deadline"]
+
+
+def _timer_changed(s: State, d: dict) -> None:
+    current = s.rounds[-1]
+    current.deadline = d["deadline"]
+    current.paused_remaining = d["remaining"]
+
+
+def _move_saved(s: State, d: dict) -> None:
+    s.rounds[-1].moves[d["team"]] = Move(d["team"], d["text"], d["version"], d["author"])
+
+
+def _vote_cast(s: State, d: dict) -> None:
+    vote = Vote(d["voter"], d["team"], Answer(d["q1"]), Answer(d["q2"]))
+    s.rounds[-1].votes[(d["voter"], d["team"])] = vote
+
+
+def _scored(s: State, d: dict) -> None:
+    s.rounds[-1].results = d["results"]
+    for team_id, result in d["results"].items():
+        s.totals[team_id] = s.totals.get(team_id, 0) + result["total"]
+        s.badges[team_id] = s.badges.get(team_id, 0) + int(result["upserve"])
+
+
+def _ended(s: State, d: dict) -> None:
+    s.ended = True
+    if s.rounds:
+        s.rounds[-1].deadline = None
+        s.rounds[-1].paused_remaining = None
+
+
+_APPLY = {
+    e.WORKSHOP_CREATED: _created,
+    e.SETTINGS_CHANGED: _settings,
+    e.TEAM_ADDED: _team_added,
+    e.TEAM_RENAMED: _team_renamed,
+    e.PARTICIPANT_JOINED: _joined,
+    e.PARTICIPANT_RENAMED: _renamed,
+    e.PARTICIPANT_MOVED: _moved,
+    e.JOINING_LOCKED: _locked,
+    e.ROUND_STARTED: _round_started,
+    e.PHASE_CHANGED: _phase_changed,
+    e.TIMER_PAUSED: _paused,
+    e.TIMER_RESUMED: _resumed,
+    e.TIMER_CHANGED: _timer_changed,
+    e.MOVE_SAVED: _move_saved,
+    e.VOTE_CAST: _vote_cast,
+    e.ROUND_SCORED: _scored,
+    e.WORKSHOP_ENDED: _ended,
+}

@@ -1,0 +1,40 @@
+"""Friendly generated nicknames. The caller supplies the randomness, so the core stays pure."""
+
+from __future__ import annotations
+
+ADJECTIVES = (
+    "Bold", "Bright", "Calm", "Clever", "Curious", "Daring", "Eager", "Gentle", "Happy", "Honest",
+    "Jolly", "Keen", "Kind", "Lively", "Lucky", "Mellow", "Nimble", "Patient", "Plucky", "Quick",
+    "Quiet", "Sunny", "Swift", "Thoughtful", "Warm", "Wise", "Witty", "Zesty", "Brave", "Cheerful",
+)  # fmt: skip
+ANIMALS = (
+    "Badger", "Beaver", "Bison", "Crane", "Dolphin", "Falcon", "Fox", "Gecko", "Heron", "Ibis",
+    "Koala", "Lark", "Lemur", "Lynx", "Marten", "Moose", "Otter", "Owl", "Panda", "Puffin",
+    "Quokka", "Raven", "Robin", "Seal", "Sparrow", "Stork", "Tapir", "Tiger", "Walrus", "Wren",
+)  # fmt: skip
+
+
+def generate_nickname(pick: int, taken: set[str]) -> str:
+    """A free "Adjective Animal" for the random integer ``pick``; numbered once all are used."""
+    combos = len(ADJECTIVES) * len(ANIMALS)
+    lowered = {t.casefold() for t in taken}
+    for step in range(combos):
+        index = (pick + step * 7919) % combos
+        name = f"{ADJECTIVES[index // len(ANIMALS)]} {ANIMALS[index % len(ANIMALS)]}"
+        if name.casefold() not in lowered:
+            return name
+    n = 2
+    base = f"{ADJECTIVES[pick % len(ADJECTIVES)]} {ANIMALS[pick % len(ANIMALS)]}"
+    while f"{base} {n}".casefold() in lowered:
+        n += 1
+    return f"{base} {n}"
+
+
+TEAM_NAMES = (
+    "Amber", "Cobalt", "Coral", "Emerald", "Indigo", "Saffron", "Teal", "Violet", "Crimson",
+    "Olive", "Azure", "Ruby", "Jade", "Copper", "Lilac", "Slate", "Sienna", "Mint", "Plum", "Gold",
+)  # fmt: skip
+
+
+def team_names(count: int) -> list[str]:
+    return [TEAM_NAMES[i] if i < len(TEAM_NAMES) else f"Team {i + 1}" for i in range(count)]

@@ -1,0 +1,123 @@
+"""What each role may see: events redacted per viewer, and per-viewer snapshots of the state.
+
+Redacted events keep their seq, so every client's sequence stays gapless (lichess does the same
+with version-only placeholders). No one sees another person's ballot; no results before reveal;
+no team sees another team's move text before the vote opens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from . import events as e
+from .ballots import ballot_for, slot_of
+from .events import Event
+from .model import PHASE_ORDER, Phase, Role, State
+from .scoring import standings
+
+
+@dataclass(frozen=True)
+class Viewer:
+    role: Role
+    participant_id: str | None = None
+    team_id: str | None = None
+
+
+def audience(event: Event, viewer: Viewer) -> str:
+    """The class of viewers that see the same version of ``event`` (a cache key)."""
+    if event.type == e.VOTE_CAST:
+        return "self" if viewer.participant_id == event.data["voter"] else "others"
+    if event.type == e.MOVE_SAVED:
+        sees = viewer.role is Role.FACILITATOR or viewer.team_id == event.data["team"]
+        return "team" if sees else "others"
+    return "all"
+
+
+def redact(event: Event, viewer: Viewer) -> Event:
+    key = audience(event, viewer)
+    if event.type == e.VOTE_CAST and key == "others":
+        return Event(
+            e.VOTE_CAST, {"round": event.data["round"], "votes_in": event.data["votes_in"]}
+        )
+    if event.type == e.MOVE_SAVED and key == "others":
+        d = event.data
+        return Event(
+            e.MOVE_SAVED, {"round": d["round"], "team": d["team"], "version": d["version"]}
+        )
+    return event
+
+
+def viewer_for(state: State, role: Role, participant_id: str | None = None) -> Viewer:
+    return Viewer(role, participant_id, state.team_of(participant_id) if participant_id else None)
+
+
+def snapshot(state: State, viewer: Viewer) -> dict:
+    """The whole state as ``viewer`` may see it, in the shape clients fold events into."""
+    view = {
+        "seq": state.seq,
+        "title": state.title,
+        "ended": state.ended,
+        "joining_locked": state.joining_locked,
+        "settings": asdict(state.settings),
+        "teams": [
+            {
+                "id": t.id,
+                "name": t.name,
+                "members": [
+                    {"id": pid, "nickname": state.people[pid].nickname} for pid in t.members
+                ],
+            }
+            for t in state.teams.values()
+        ],
+        "unassigned": [
+            {"id": p.id, "nickname": p.nickname} for p in state.people.values() if not p.team_id
+        ],
+        "rounds": [
+            {"round": r.number, "title": r.scenario.get("title", ""), "results": r.results}
+            for r in state.rounds
+            if r.results is not None
+        ],
+        "standings": standings(state),
+        "round": _round_view(state, viewer),
+        "you": None,
+    }
+    person = state.people.get(viewer.participant_id or "")
+    if viewer.role is Role.PARTICIPANT and person:
+        view["you"] = {"id": person.id, "nickname": person.nickname, "team": person.team_id}
+    return view
+
+
+def _round_view(state: State, viewer: Viewer) -> dict | None:
+    current = state.current_round
+    if current is None:
+        return None
+    opened = PHASE_ORDER.index(current.phase) >= PHASE_ORDER.index(Phase.VOTE)
+    moves = {}
+    for team_id, move in current.moves.items():
+        sees = opened or viewer.role is Role.FACILITATOR or viewer.team_id == team_id
+        moves[team_id] = {"version": move.version, **({"text": move.text} if sees else {})}
+    view = {
+        "round": current.number,
+        "scenario": current.scenario,
+        "phase": current.phase.value,
+        "deadline": current.deadline,
+        "paused_remaining": current.paused_remaining,
+        "moves": moves,
+        "ballot_rings": current.ballot_rings if opened else {},
+        "votes_in": len(current.votes),
+        "results": current.results,
+        "ballot": [],
+        "slot": 0,
+        "my_votes": {},
+    }
+    if viewer.role is Role.PARTICIPANT and viewer.participant_id in state.people:
+        pid = viewer.participant_id
+        view["slot"] = slot_of(state, pid)
+        if opened:
+            view["ballot"] = ballot_for(state, current, pid)
+        view["my_votes"] = {
+            v.team_id: {"q1": v.q1.value, "q2": v.q2.value}
+            for v in current.votes.values()
+            if v.voter_id == pid
+        }
+    return view

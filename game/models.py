@@ -1,0 +1,38 @@
+"""The event log: the single source of truth for every workshop."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Event(models.Model):
+    workshop = models.ForeignKey("workshop.Workshop", on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveBigIntegerField()
+    type = models.CharField(max_length=40)
+    data = models.JSONField()
+    recorded_at = models.FloatField(help_text="Server time (Unix seconds) of the command.")
+
+    class Meta:
+        ordering = ["workshop", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "seq"], name="event_seq_unique_in_workshop")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.type}"
+
+
+class Receipt(models.Model):
+    """The answer given to one client command, so a retry with the same id gets it again."""
+
+    workshop = models.ForeignKey("workshop.Workshop", on_delete=models.CASCADE, related_name="+")
+    actor = models.CharField(max_length=80)
+    client_id = models.CharField(max_length=64)
+    result = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "actor", "client_id"], name="receipt_unique_per_actor"
+            )
+        ]

@@ -1,0 +1,225 @@
+"""The wire protocol, version 1 (docs/protocol.md says the same for people).
+
+``parse`` turns one client frame into a ``Message`` or raises ``ProtocolError`` with a stable
+code and a sentence; ``to_command`` turns a command message into a core command. Nothing here
+touches the database or the socket.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from game.core import commands as c
+from game.core.limits import MOVE_MAX, NICKNAME_MAX, TEAM_NAME_MAX, TIMER_ADJUST_MAX
+from game.core.model import Answer
+
+VERSION = 1
+MAX_FRAME_BYTES = 64 * 1024
+MAX_ID = 64
+
+ROLES = ("facilitator", "participant", "screen")
+ANSWERS = {"yes": Answer.YES, "unsure": Answer.UNSURE, "no": Answer.NO}
+
+
+class ProtocolError(Exception):
+    def __init__(self, code: str, message: str, client_id: str | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.client_id = client_id
+
+
+@dataclass(frozen=True)
+class Message:
+    type: str
+    fields: dict
+    client_id: str | None = None
+
+
+# -- field checkers: each returns the clean value or raises ValueError with a sentence ----------
+
+
+def text(limit: int, *, allow_empty: bool = False) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise ValueError("must be a string")
+        if len(value) > limit:
+            raise ValueError(f"must be at most {limit} characters")
+        if not allow_empty and not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+    return check
+
+
+def integer(low: int, high: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("must be a whole number")
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low} and {high}")
+        return value
+
+    return check
+
+
+def boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def choice(options: dict | tuple) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if not isinstance(value, str) or value not in options:
+            raise ValueError("must be one of " + ", ".join(options))
+        return options[value] if isinstance(options, dict) else value
+
+    return check
+
+
+def small_object(value: Any) -> dict:
+    if not isinstance(value, dict) or len(value) > 20:
+        raise ValueError("must be an object with at most 20 keys")
+    for key, item in value.items():
+        if not isinstance(item, str | int | float | bool) or (
+            isinstance(item, str) and len(item) > 1000
+        ):
+            raise ValueError(f"{key} must be a short string, a number or true/false")
+    return value
+
+
+def team_id(value: Any) -> str:
+    return text(8)(value)
+
+
+def participant_id(value: Any) -> str:
+    return text(40)(value)
+
+
+Schema = dict[str, tuple[Callable[[Any], Any], bool]]  # field -> (checker, required)
+
+HELLO: Schema = {
+    "protocol": (integer(1, 1000), True),
+    "role": (choice(ROLES), True),
+    "token": (text(400, allow_empty=True), False),
+    "last_seq": (integer(0, 2**53), False),
+}
+
+# Client commands, by role. Every command carries ``id``, a client-chosen string.
+PARTICIPANT: dict[str, Schema] = {
+    "rename": {"nickname": (text(NICKNAME_MAX), True)},
+    "submit_move": {
+        "text": (text(MOVE_MAX), True),
+        "base_version": (integer(0, 10**6), True),
+    },
+    "vote": {
+        "team": (team_id, True),
+        "q1": (choice(ANSWERS), True),
+        "q2": (choice(ANSWERS), True),
+    },
+}
+FACILITATOR: dict[str, Schema] = {
+    "add_team": {"name": (text(TEAM_NAME_MAX), True)},
+    "rename_team": {"team": (team_id, True), "name": (text(TEAM_NAME_MAX), True)},
+    "assign_team": {"participant": (participant_id, True), "team": (team_id, True)},
+    "configure": {"settings": (small_object, True)},
+    "lock_joining": {"locked": (boolean, True)},
+    "start_round": {"scenario_id": (integer(1, 2**53), False), "scenario": (small_object, False)},
+    "advance": {},
+    "pause": {},
+    "resume": {},
+    "adjust_timer": {"seconds": (integer(-TIMER_ADJUST_MAX, TIMER_ADJUST_MAX), True)},
+    "end_workshop": {},
+}
+COMMANDS: dict[str, Schema] = {**PARTICIPANT, **FACILITATOR}
+CONTROL: dict[str, Schema] = {"hello": HELLO, "ping": {}}
+
+
+def parse(frame: str | bytes | None) -> Message:
+    if frame is None:
+        raise ProtocolError("bad_frame", "Send JSON text frames.")
+    if len(frame) > MAX_FRAME_BYTES:
+        raise ProtocolError("too_large", f"A message may be at most {MAX_FRAME_BYTES} bytes.")
+    try:
+        body = json.loads(frame)
+    except (ValueError, UnicodeDecodeError):
+        raise ProtocolError("bad_json", "That message is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise ProtocolError("bad_message", "A message must be a JSON object with a type.")
+    kind = body.get("type")
+    client_id = body.get("id")
+    if client_id is not None and (
+        not isinstance(client_id, str) or not 1 <= len(client_id) <= MAX_ID
+    ):
+        raise ProtocolError("bad_id", f"id must be a string of 1 to {MAX_ID} characters.")
+    if not isinstance(kind, str):
+        raise ProtocolError("bad_message", "A message must have a string type.", client_id)
+    schema = CONTROL.get(kind, COMMANDS.get(kind))
+    if schema is None:
+        raise ProtocolError("unknown_type", f"There is no message type {kind[:40]!r}.", client_id)
+    if kind in COMMANDS and client_id is None:
+        raise ProtocolError("bad_id", "Every command needs an id (any string you choose).")
+    fields = {}
+    for name, (check, required) in schema.items():
+        if name not in body or body[name] is None:
+            if required:
+                raise ProtocolError("missing_field", f"{kind} needs {name}.", client_id)
+            continue
+        try:
+            fields[name] = check(body[name])
+        except ValueError as problem:
+            raise ProtocolError("invalid_field", f"{name} {problem}.", client_id) from None
+    unknown = set(body) - set(schema) - {"type", "id"}
+    if unknown:
+        raise ProtocolError(
+            "unknown_field", f"{kind} has no field {sorted(unknown)[0][:40]!r}.", client_id
+        )
+    return Message(kind, fields, client_id)
+
+
+def role_may_send(role: str, kind: str) -> bool:
+    table = {"participant": PARTICIPANT, "facilitator": FACILITATOR}.get(role, {})
+    return kind in table
+
+
+def to_command(message: Message, scenario: dict | None = None) -> c.Command:
+    """The core command for a parsed command message (``scenario`` resolved by the caller)."""
+    f = message.fields
+    match message.type:
+        case "rename":
+            return c.Rename(f["nickname"])
+        case "submit_move":
+            return c.SubmitMove(f["text"], f["base_version"])
+        case "vote":
+            return c.CastVote(f["team"], f["q1"], f["q2"])
+        case "add_team":
+            return c.AddTeam(f["name"])
+        case "rename_team":
+            return c.RenameTeam(f["team"], f["name"])
+        case "assign_team":
+            return c.AssignTeam(f["participant"], f["team"])
+        case "configure":
+            return c.Configure(f["settings"])
+        case "lock_joining":
+            return c.LockJoining(f["locked"])
+        case "start_round":
+            return c.StartRound(scenario if scenario is not None else f.get("scenario", {}))
+        case "advance":
+            return c.Advance()
+        case "pause":
+            return c.Pause()
+        case "resume":
+            return c.Resume()
+        case "adjust_timer":
+            return c.AdjustTimer(f["seconds"])
+        case "end_workshop":
+            return c.EndWorkshop()
+    raise ProtocolError("unknown_type", f"{message.type} is not a command.", message.client_id)
+
+
+def encode(message: dict) -> str:
+    return json.dumps(message, separators=(",", ":"), ensure_ascii=False)

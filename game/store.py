@@ -1,0 +1,60 @@
+"""The only code that reads or writes the event log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from game.core.events import Event
+from game.models import Event as EventRow
+
+
+@dataclass(frozen=True)
+class Logged:
+    """An event as recorded: its place in the workshop's log and the event itself."""
+
+    seq: int
+    event: Event
+
+    def as_wire(self) -> dict:
+        return {"seq": self.seq, "type": self.event.type, "data": self.event.data}
+
+    @classmethod
+    def from_wire(cls, message: dict) -> Logged:
+        return cls(message["seq"], Event(message["type"], message["data"]))
+
+
+def append(workshop_id: int, after_seq: int, events: list[Event], at: float) -> list[Logged]:
+    """Append ``events`` after ``after_seq``. Must run inside the workshop's locked transaction;
+    the unique (workshop, seq) constraint turns a second writer into an error, not a fork."""
+    logged = [Logged(after_seq + i + 1, event) for i, event in enumerate(events)]
+    EventRow.objects.bulk_create(
+        EventRow(
+            workshop_id=workshop_id, seq=x.seq, type=x.event.type, data=x.event.data, recorded_at=at
+        )
+        for x in logged
+    )
+    return logged
+
+
+def events_after(workshop_id: int, seq: int, limit: int | None = None) -> list[Logged]:
+    rows = EventRow.objects.filter(workshop_id=workshop_id, seq__gt=seq).order_by("seq")
+    if limit is not None:
+        rows = rows[:limit]
+    return [
+        Logged(seq, Event(type_, data))
+        for seq, type_, data in rows.values_list("seq", "type", "data")
+    ]
+
+
+def events_between(workshop_id: int, first: int, last: int) -> list[Logged]:
+    rows = EventRow.objects.filter(workshop_id=workshop_id, seq__gte=first, seq__lte=last).order_by(
+        "seq"
+    )
+    return [
+        Logged(seq, Event(type_, data))
+        for seq, type_, data in rows.values_list("seq", "type", "data")
+    ]
+
+
+def recorded_times(workshop_id: int) -> dict[int, float]:
+    return dict(EventRow.objects.filter(workshop_id=workshop_id).values_list("seq", "recorded_at"))

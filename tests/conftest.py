@@ -1,0 +1,37 @@
+import pytest
+
+from game import clock as clock_module
+from game import service
+
+
+@pytest.fixture(autouse=True)
+def fresh_fold():
+    """Each test starts with no cached game state, like a freshly started server."""
+    service.forget()
+    yield
+    service.forget()
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    frozen = clock_module.FrozenClock()
+    monkeypatch.setattr(clock_module, "clock", frozen)
+    return frozen
+
+
+@pytest.fixture
+def fiona(django_user_model):
+    """The facilitator of our cast."""
+    return django_user_model.objects.create_user(username="fiona", password="correct horse battery")
+
+
+@pytest.fixture
+def workshop(fiona):
+    from workshop.decks import load_builtin_deck
+    from workshop.models import Deck, Scenario
+    from workshop.rooms import workshop_create
+
+    load_builtin_deck(Deck, Scenario)  # transactional tests flush what the migration loaded
+    return workshop_create(
+        owner=fiona, title="Morning workshop", team_count=2, deck=Deck.objects.first()
+    )

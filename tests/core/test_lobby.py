@@ -1,0 +1,75 @@
+from game.core import commands as c
+from game.core.model import FACILITATOR, participant
+from tests.core.table import Table
+
+
+def test_it_creates_the_workshop_with_its_teams_and_settings():
+    table = Table(teams=2, settings={"badge_bonus": 30})
+    assert table.state.created
+    assert [t.name for t in table.state.teams.values()] == ["Team 1", "Team 2"]
+    assert table.state.settings.badge_bonus == 30
+
+
+def test_it_balances_teams_as_people_join():
+    table = Table(teams=3)
+    table.join("alice", "bob", "carol", "dave")
+    assert [t.members for t in table.state.teams.values()] == [
+        ["alice", "dave"],
+        ["bob"],
+        ["carol"],
+    ]
+
+
+def test_it_keeps_a_nickname_once_given_and_lets_its_owner_change_it():
+    table = Table()
+    table.join("alice")
+    table.do(participant("alice"), c.Rename("  Alice   the  Bold "))
+    assert table.state.people["alice"].nickname == "Alice the Bold"
+
+
+def test_it_lets_you_rename_to_your_own_name_in_other_letters():
+    table = Table()
+    table.join("alice")
+    table.do(participant("alice"), c.Rename("ALICE"))
+    assert table.state.people["alice"].nickname == "ALICE"
+
+
+def test_the_facilitator_moves_people_between_teams():
+    table = Table(teams=2)
+    table.join("alice", "bob")
+    table.facilitate(c.AssignTeam("alice", "t2"))
+    assert table.state.teams["t2"].members == ["bob", "alice"]
+    assert table.state.teams["t1"].members == []
+
+
+def test_the_facilitator_adds_and_renames_teams():
+    table = Table(teams=2)
+    table.facilitate(c.AddTeam("Latecomers"))
+    table.facilitate(c.RenameTeam("t1", "Early Birds"))
+    assert [t.name for t in table.state.teams.values()] == ["Early Birds", "Team 2", "Latecomers"]
+    assert list(table.state.teams) == ["t1", "t2", "t3"]
+
+
+def test_locking_the_room_keeps_new_people_out_until_unlocked():
+    table = Table()
+    table.facilitate(c.LockJoining(True))
+    assert table.refusal(participant("eve"), c.Join("Eve")) == "joining_locked"
+    table.facilitate(c.LockJoining(False))
+    table.join("eve")
+    assert "eve" in table.state.people
+
+
+def test_the_facilitator_changes_the_scoring_weights():
+    table = Table()
+    table.facilitate(c.Configure({"unsure_value": "0.25", "ballot_size": 3}))
+    assert table.state.settings.unsure_value == "0.25"
+    assert table.state.settings.ballot_size == 3
+
+
+def test_ending_the_workshop_stops_everything():
+    table = Table()
+    table.join("alice")
+    table.facilitate(c.EndWorkshop())
+    assert table.state.ended
+    assert table.refusal(participant("bob"), c.Join("Bob")) == "workshop_ended"
+    assert table.refusal(FACILITATOR, c.Advance()) == "workshop_ended"

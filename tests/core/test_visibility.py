@@ -1,0 +1,66 @@
+from game.core.events import Event
+from game.core.model import Role
+from game.core.visibility import Viewer, redact, snapshot
+from tests.core.table import NO, YES, Table
+
+ALICE = Viewer(Role.PARTICIPANT, "alice", "t1")
+BOB = Viewer(Role.PARTICIPANT, "bob", "t2")
+SCREEN = Viewer(Role.SCREEN)
+FACILITATOR = Viewer(Role.FACILITATOR)
+
+VOTE = Event(
+    "vote_cast",
+    {"round": 1, "voter": "alice", "team": "t2", "q1": "yes", "q2": "no", "votes_in": 4},
+)
+MOVE = Event(
+    "move_saved", {"round": 1, "team": "t1", "text": "Secret plan", "version": 2, "author": "alice"}
+)
+
+
+def test_a_voter_sees_their_own_ballot_and_no_one_else_does():
+    assert redact(VOTE, ALICE) == VOTE
+    for other in (BOB, SCREEN, FACILITATOR):
+        assert redact(VOTE, other).data == {"round": 1, "votes_in": 4}
+
+
+def test_a_moves_text_stays_in_its_team_until_the_vote_opens():
+    assert redact(MOVE, ALICE) == MOVE
+    assert redact(MOVE, FACILITATOR) == MOVE
+    for other in (BOB, SCREEN):
+        assert redact(MOVE, other).data == {"round": 1, "team": "t1", "version": 2}
+
+
+def test_a_redacted_event_keeps_its_type_so_the_sequence_has_no_hole():
+    assert redact(VOTE, BOB).type == "vote_cast"
+    assert redact(MOVE, BOB).type == "move_saved"
+
+
+def test_the_snapshot_shows_no_results_and_no_other_ballots_during_the_vote():
+    table = Table(teams=2)
+    table.join("alice", "bob")
+    table.start_round()
+    table.advance()
+    table.move("alice", "Plan A")
+    table.move("bob", "Plan B")
+    table.advance()
+    table.vote("alice", "t2", YES, NO)
+    bob_view = snapshot(table.state, BOB)
+    assert bob_view["round"]["my_votes"] == {}
+    assert bob_view["round"]["results"] is None
+    assert bob_view["round"]["votes_in"] == 1
+    assert bob_view["round"]["ballot"] == ["t1"]
+    assert snapshot(table.state, ALICE)["round"]["my_votes"] == {"t2": {"q1": "yes", "q2": "no"}}
+    assert bob_view["you"] == {"id": "bob", "nickname": "Bob", "team": "t2"}
+
+
+def test_during_the_pitch_a_snapshot_hides_other_teams_moves():
+    table = Table(teams=2)
+    table.join("alice", "bob")
+    table.start_round()
+    table.advance()
+    table.move("alice", "Plan A")
+    assert snapshot(table.state, BOB)["round"]["moves"] == {"t1": {"version": 1}}
+    assert snapshot(table.state, ALICE)["round"]["moves"] == {
+        "t1": {"version": 1, "text": "Plan A"}
+    }
+    assert snapshot(table.state, SCREEN)["round"]["moves"] == {"t1": {"version": 1}}

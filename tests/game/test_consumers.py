@@ -1,0 +1,233 @@
+"""The consumer, role by role: what each may do, what each is refused, what each sees."""
+
+import pytest
+from channels.db import database_sync_to_async
+
+from game.tokens import participant_token
+from tests.game.wsclient import Client
+from workshop.models import Scenario
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+@database_sync_to_async
+def seat(workshop, nickname):
+    from workshop.rooms import participant_join
+
+    outcome, token = participant_join(workshop=workshop, nickname=nickname)
+    assert outcome.ok
+    return token
+
+
+@database_sync_to_async
+def first_scenario_id():
+    return Scenario.objects.values_list("id", flat=True).first()
+
+
+async def facilitator(workshop, fiona, last_seq=None) -> Client:
+    client = Client(workshop.code, user=fiona)
+    welcome = await client.hello("facilitator", last_seq=last_seq)
+    assert welcome["type"] == "welcome"
+    return client
+
+
+async def phone(workshop, token, last_seq=None) -> Client:
+    client = Client(workshop.code)
+    welcome = await client.hello("participant", token, last_seq=last_seq)
+    assert welcome["type"] == "welcome", welcome
+    return client
+
+
+async def test_a_participant_says_hello_and_gets_a_snapshot_with_their_seat(workshop):
+    token = await seat(workshop, "Alice")
+    client = Client(workshop.code)
+    welcome = await client.hello("participant", token)
+    snapshot = await client.receive()
+    assert welcome["role"] == "participant" and welcome["seq"] == 2
+    assert snapshot["type"] == "snapshot"
+    assert snapshot["state"]["you"]["nickname"] == "Alice"
+    await client.close()
+
+
+async def test_a_participant_with_a_forged_token_is_turned_away(workshop):
+    client = Client(workshop.code)
+    reply = await client.hello("participant", "not-a-token")
+    assert (reply["type"], reply["code"]) == ("error", "auth_failed")
+    await client.close()
+
+
+async def test_a_token_from_another_workshop_does_not_open_this_one(workshop):
+    client = Client(workshop.code)
+    reply = await client.hello("participant", participant_token(workshop.pk + 1, "alice"))
+    assert reply["code"] == "auth_failed"
+    await client.close()
+
+
+async def test_a_stranger_cannot_connect_as_facilitator(workshop, django_user_model):
+    mallory = await database_sync_to_async(django_user_model.objects.create_user)(
+        "mallory", password="x" * 12
+    )
+    client = Client(workshop.code, user=mallory)
+    reply = await client.hello("facilitator")
+    assert reply["code"] == "auth_failed"
+    await client.close()
+
+
+async def test_the_facilitator_drives_the_round_and_everyone_sees_it(workshop, fiona):
+    token = await seat(workshop, "Alice")
+    boss = await facilitator(workshop, fiona)
+    await boss.receive()  # snapshot
+    alice = await phone(workshop, token)
+    await alice.receive()
+    ack = await boss.command("start_round", scenario_id=await first_scenario_id())
+    assert ack["type"] == "ack" and ack["seqs"] == [3]
+    seen = await alice.drain()
+    assert [(m["seq"], m["event"]) for m in seen] == [(3, "round_started")]
+    assert seen[0]["data"]["scenario"]["slug"] == "cafe-latte"
+    await boss.close()
+    await alice.close()
+
+
+async def test_a_participant_cannot_drive_the_workshop(workshop):
+    alice = await phone(workshop, await seat(workshop, "Alice"))
+    await alice.receive()
+    reply = await alice.command("advance")
+    assert (reply["type"], reply["code"]) == ("refused", "forbidden")
+    await alice.close()
+
+
+async def test_the_facilitator_cannot_vote(workshop, fiona):
+    boss = await facilitator(workshop, fiona)
+    reply = await boss.command("vote", team="t1", q1="yes", q2="yes")
+    assert reply["code"] == "participants_only"
+    await boss.close()
+
+
+async def test_the_screen_only_watches(workshop):
+    screen = Client(workshop.code)
+    welcome = await screen.hello("screen", workshop.screen_token)
+    assert welcome["role"] == "screen"
+    await screen.receive()
+    reply = await screen.command("advance")
+    assert reply["code"] == "forbidden"
+    await screen.close()
+
+
+async def test_a_wrong_screen_key_is_refused(workshop):
+    screen = Client(workshop.code)
+    assert (await screen.hello("screen", "guess"))["code"] == "auth_failed"
+    await screen.close()
+
+
+async def test_a_full_round_over_the_socket_with_hidden_ballots(workshop, fiona):
+    alice = await phone(workshop, await seat(workshop, "Alice"))  # t1
+    bob = await phone(workshop, await seat(workshop, "Bob"))  # t2
+    boss = await facilitator(workshop, fiona)
+    for client in (alice, bob, boss):
+        await client.drain()
+    await boss.command("start_round", scenario_id=await first_scenario_id())
+    await boss.command("advance")
+    assert (await alice.command("submit_move", text="Ask, then offer", base_version=0))[
+        "type"
+    ] == "ack"
+    stale = await bob.command("submit_move", text="Bundle the muffin", base_version=3)
+    assert stale["code"] == "stale_move"
+    await bob.command("submit_move", text="Bundle the muffin", base_version=0)
+    await boss.command("advance")
+    ack = await alice.command("vote", team="t2", q1="no", q2="unsure")
+    assert ack["type"] == "ack"
+    own = await bob.command("vote", team="t2", q1="yes", q2="yes")
+    assert own["code"] == "own_team"
+    await bob.command("vote", team="t1", q1="yes", q2="yes")
+    await boss.command("advance")
+    for client in (alice, bob, boss):
+        await client.drain()
+    bob_votes = [m["data"] for m in bob.events if m["event"] == "vote_cast"]
+    assert bob_votes[0] == {"round": 1, "votes_in": 1}  # alice's ballot stays hers
+    alice_moves = [m["data"] for m in alice.events if m["event"] == "move_saved"]
+    assert [("text" in d, d["team"]) for d in alice_moves] == [(True, "t1"), (False, "t2")]
+    scored = next(m for m in boss.events if m["event"] == "round_scored")["data"]["results"]
+    assert (scored["t1"]["total"], scored["t2"]["upsell"]) == (120, True)
+    assert [m["seq"] for m in alice.events] == list(
+        range(alice.events[0]["seq"], alice.last_seq + 1)
+    )
+    for client in (alice, bob, boss):
+        await client.close()
+
+
+async def test_a_reconnecting_client_gets_exactly_the_events_it_missed(workshop, fiona):
+    token = await seat(workshop, "Alice")
+    alice = await phone(workshop, token)
+    await alice.receive()
+    seen = alice.last_seq
+    await alice.close()
+    boss = await facilitator(workshop, fiona)
+    await boss.command("start_round", scenario_id=await first_scenario_id())
+    await boss.command("advance")
+    alice = await phone(workshop, token, last_seq=seen)
+    missed = await alice.drain()
+    assert [(m["seq"], m["event"]) for m in missed] == [
+        (seen + 1, "round_started"),
+        (seen + 2, "phase_changed"),
+    ]
+    await alice.close()
+    await boss.close()
+
+
+async def test_a_client_too_far_behind_gets_a_snapshot_instead(workshop, fiona):
+    boss = await facilitator(workshop, fiona, last_seq=10_000)
+    snapshot = await boss.receive()
+    assert snapshot["type"] == "snapshot" and snapshot["seq"] == 1
+    await boss.close()
+
+
+async def test_a_retried_command_is_acknowledged_again_but_applied_once(workshop, fiona):
+    boss = await facilitator(workshop, fiona)
+    first = await boss.command("add_team", name="Latecomers", id="add-1")
+    again = await boss.command("add_team", name="Latecomers", id="add-1")
+    assert (first["seqs"], again["seqs"], again["duplicate"]) == ([2], [2], True)
+    await boss.close()
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ("{not json", "bad_json"),
+        ("[1, 2]", "bad_message"),
+        ('{"type": "launch_rockets", "id": "x"}', "unknown_type"),
+        ('{"type": "advance"}', "bad_id"),
+        ('{"type": "vote", "id": "v", "team": "t1", "q1": "maybe", "q2": "yes"}', "invalid_field"),
+        ('{"type": "vote", "id": "v", "team": "t1", "q1": "yes"}', "missing_field"),
+        ('{"type": "advance", "id": "a", "extra": 1}', "unknown_field"),
+        ('{"type": "advance", "id": "' + "x" * 70 + '"}', "bad_id"),
+        ('{"type": "rename", "id": "r", "nickname": "' + "n" * 70_000 + '"}', "too_large"),
+    ],
+)
+async def test_bad_frames_get_a_clear_error_and_the_connection_lives_on(
+    workshop, fiona, frame, code
+):
+    boss = await facilitator(workshop, fiona)
+    await boss.receive()
+    await boss.send(frame)
+    reply = await boss.receive()
+    assert (reply["type"], reply["code"]) == ("error", code)
+    assert reply["message"]
+    await boss.send({"type": "ping"})
+    assert (await boss.receive())["type"] == "pong"
+    await boss.close()
+
+
+async def test_commands_before_hello_are_refused(workshop):
+    client = Client(workshop.code)
+    await client.open()
+    await client.send({"type": "advance", "id": "a1"})
+    assert (await client.receive())["code"] == "hello_required"
+    await client.close()
+
+
+async def test_an_unknown_room_code_closes_the_socket_with_a_reason():
+    client = Client("NOROOM")
+    await client.open()
+    reply = await client.receive()
+    assert reply["code"] == "no_workshop"
+    await client.close()

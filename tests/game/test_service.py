@@ -1,0 +1,105 @@
+import pytest
+
+from game import service
+from game.core import commands as c
+from game.core.model import FACILITATOR, SYSTEM, participant
+from game.models import Event, Receipt
+from workshop.models import Workshop
+
+pytestmark = pytest.mark.django_db
+
+
+def submit(workshop, actor, command, client_id=None, now=None):
+    return service.submit(
+        workshop_id=workshop.pk, actor=actor, command=command, client_id=client_id, now=now
+    )
+
+
+def test_it_appends_each_accepted_command_with_a_gapless_sequence(workshop):
+    submit(workshop, participant("alice"), c.Join("Alice"))
+    submit(workshop, participant("bob"), c.Join("Bob"))
+    seqs = list(Event.objects.filter(workshop=workshop).values_list("seq", flat=True))
+    assert seqs == [1, 2, 3]
+    assert Workshop.objects.get(pk=workshop.pk).last_seq == 3
+
+
+def test_a_refusal_writes_no_event(workshop):
+    outcome = submit(workshop, participant("alice"), c.Join("   "))
+    assert (outcome.ok, outcome.code) == (False, "nickname_invalid")
+    assert Event.objects.filter(workshop=workshop).count() == 1
+
+
+def test_a_retried_command_is_applied_once_and_answered_the_same(workshop):
+    first = submit(workshop, participant("alice"), c.Join("Alice"), client_id="join-1")
+    again = submit(workshop, participant("alice"), c.Join("Alice"), client_id="join-1")
+    assert first.seqs == again.seqs == [2]
+    assert again.duplicate and not first.duplicate
+    assert [x.event for x in again.logged] == [x.event for x in first.logged]
+    assert Event.objects.filter(workshop=workshop).count() == 2
+
+
+def test_a_retried_refusal_is_answered_with_the_same_refusal(workshop):
+    first = submit(workshop, FACILITATOR, c.Advance(), client_id="adv-1")
+    submit(
+        workshop,
+        FACILITATOR,
+        c.StartRound({"title": "t", "customer": "c", "situation": "s", "ask": "a"}),
+    )
+    again = submit(workshop, FACILITATOR, c.Advance(), client_id="adv-1")
+    assert (first.code, again.code, again.duplicate) == ("no_round", "no_round", True)
+
+
+def test_client_ids_belong_to_their_sender(workshop):
+    submit(workshop, participant("alice"), c.Join("Alice"), client_id="same")
+    bob = submit(workshop, participant("bob"), c.Join("Bob"), client_id="same")
+    assert bob.ok and not bob.duplicate
+    assert Receipt.objects.filter(workshop=workshop).count() == 2
+
+
+def test_a_restarted_server_rebuilds_the_same_state_from_the_log(workshop):
+    submit(workshop, participant("alice"), c.Join("Alice"))
+    submit(
+        workshop,
+        FACILITATOR,
+        c.StartRound({"title": "t", "customer": "c", "situation": "s", "ask": "a"}),
+    )
+    before = service.read_state(workshop.pk)
+    service.forget()
+    after = service.read_state(workshop.pk)
+    assert after == before and after is not before
+
+
+def test_another_process_writing_the_log_is_caught_up_before_deciding(workshop):
+    submit(workshop, participant("alice"), c.Join("Alice"))
+    stale = service.read_state(workshop.pk)
+    # Another process appends straight to the log and moves the workshop's seq on.
+    other = service.State()
+    service._states[workshop.pk] = other  # a process that has seen nothing yet
+    submit(workshop, participant("bob"), c.Join("Bob"))
+    service._states[workshop.pk] = stale
+    outcome = submit(workshop, participant("carol"), c.Join("Bob"))
+    assert outcome.code == "nickname_taken"
+
+
+def test_the_workshop_row_mirrors_the_running_deadline(workshop):
+    submit(
+        workshop,
+        FACILITATOR,
+        c.StartRound({"title": "t", "customer": "c", "situation": "s", "ask": "a"}),
+    )
+    submit(workshop, FACILITATOR, c.Advance(), now=5000.0)
+    assert Workshop.objects.get(pk=workshop.pk).deadline == 5000.0 + 180
+    submit(workshop, FACILITATOR, c.Pause(), now=5010.0)
+    assert Workshop.objects.get(pk=workshop.pk).deadline is None
+
+
+def test_the_timer_closes_a_due_phase_through_the_same_write_path(workshop):
+    submit(
+        workshop,
+        FACILITATOR,
+        c.StartRound({"title": "t", "customer": "c", "situation": "s", "ask": "a"}),
+    )
+    submit(workshop, FACILITATOR, c.Advance(), now=5000.0)
+    assert not submit(workshop, SYSTEM, c.CloseDuePhase(), now=5100.0).ok
+    assert submit(workshop, SYSTEM, c.CloseDuePhase(), now=5180.0).ok
+    assert service.read_state(workshop.pk).phase.value == "vote"

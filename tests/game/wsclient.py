@@ -1,0 +1,68 @@
+"""A test client for the game consumer: says hello, collects what the server sends."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+from channels.routing import URLRouter
+from channels.testing import WebsocketCommunicator
+
+from game.routing import websocket_urlpatterns
+
+application = URLRouter(websocket_urlpatterns)
+_ids = itertools.count(1)
+
+
+class Client:
+    def __init__(self, code: str, user=None) -> None:
+        self.communicator = WebsocketCommunicator(application, f"/ws/workshops/{code}/")
+        if user is not None:
+            self.communicator.scope["user"] = user
+        self.events: list[dict] = []
+        self.last_seq = 0
+
+    async def open(self) -> None:
+        connected, _ = await self.communicator.connect()
+        assert connected
+
+    async def hello(self, role: str, token: str = "", last_seq: int | None = None) -> dict:
+        await self.open()
+        message = {"type": "hello", "protocol": 1, "role": role, "token": token}
+        if last_seq is not None:
+            message["last_seq"] = last_seq
+            self.last_seq = last_seq
+        await self.send(message)
+        return await self.receive()
+
+    async def send(self, message: dict | str) -> None:
+        text = message if isinstance(message, str) else json.dumps(message)
+        await self.communicator.send_to(text_data=text)
+
+    async def receive(self, timeout: float = 3) -> dict:
+        message = json.loads(await self.communicator.receive_from(timeout=timeout))
+        if message["type"] == "event":
+            assert message["seq"] == self.last_seq + 1, "gap or duplicate in the event stream"
+            self.events.append(message)
+        if message["type"] in ("event", "snapshot"):
+            self.last_seq = message["seq"]
+        return message
+
+    async def command(self, type_: str, **fields) -> dict:
+        """Send a command and return its ack/refused/error, collecting events on the way."""
+        client_id = fields.pop("id", f"c{next(_ids)}")
+        await self.send({"type": type_, "id": client_id, **fields})
+        while True:
+            message = await self.receive()
+            if message["type"] in ("ack", "refused", "error") and message.get("id") == client_id:
+                return message
+
+    async def drain(self) -> list[dict]:
+        """Everything already waiting for this client."""
+        received = []
+        while not await self.communicator.receive_nothing(timeout=0.2):
+            received.append(await self.receive())
+        return received
+
+    async def close(self) -> None:
+        await self.communicator.disconnect()

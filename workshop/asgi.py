@@ -1,0 +1,30 @@
+"""ASGI entry point: Django for HTTP, the game consumer for WebSockets, the deadline poller."""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workshop.settings")
+
+from django.core.asgi import get_asgi_application
+
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from game.routing import websocket_urlpatterns  # noqa: E402
+from game.timers import WithTimers  # noqa: E402
+from workshop.preflight import check_services  # noqa: E402
+
+check_services()
+
+application = WithTimers(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": AllowedHostsOriginValidator(
+                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            ),
+        }
+    )
+)

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from workshop import views
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("join/<str:code>/", views.join, name="join"),
+    path("join/<str:code>/nickname/", views.nickname_suggestion, name="nickname_suggestion"),
+    path("play/<str:code>/", views.play, name="play"),
+    path("screen/<str:code>/", views.screen, name="screen"),
+    path("qr/<str:code>.svg", views.qr_code, name="qr"),
+    path("console/", views.console, name="console"),
+    path("console/<str:code>/", views.console_run, name="console_run"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
