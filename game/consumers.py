@@ -30,6 +30,7 @@ class GameConsumer(AsyncWebsocketConsumer):
     workshop_id: int | None = None
     viewer: Viewer | None = None
     actor: Actor | None = None
+    sender: str | None = None  # whose client ids these are
     last_sent = 0
 
     async def connect(self) -> None:
@@ -51,7 +52,7 @@ class GameConsumer(AsyncWebsocketConsumer):
         try:
             message = protocol.parse(text_data)
             if message.type == "ping":
-                await self.send_json({"type": "pong", "server_time": clock.now()})
+                await self.pong()
             elif message.type == "hello":
                 await self.hello(message)
             else:
@@ -66,6 +67,19 @@ class GameConsumer(AsyncWebsocketConsumer):
                 "The server cannot save right now. Try again in a moment.",
                 message.client_id if message else None,
             )
+
+    async def pong(self) -> None:
+        """Answer a heartbeat, and heal any event the channel layer lost since the last one."""
+        seq = None
+        if self.viewer is not None:
+            seq = await database_sync_to_async(_last_seq)(self.workshop_id)
+            if seq > self.last_sent:
+                await self.deliver(
+                    await database_sync_to_async(store.events_between)(
+                        self.workshop_id, self.last_sent + 1, seq
+                    )
+                )
+        await self.send_json({"type": "pong", "server_time": clock.now(), "seq": seq})
 
     # -- hello: who are you, and what have you seen? -----------------------------------------
 
@@ -107,7 +121,10 @@ class GameConsumer(AsyncWebsocketConsumer):
         workshop = Workshop.objects.get(pk=self.workshop_id)
         if role == "facilitator":
             user = self.scope.get("user")
-            return Actor(Role.FACILITATOR) if user and workshop.can_facilitate(user) else None
+            if not user or not workshop.can_facilitate(user):
+                return None
+            self.sender = f"facilitator:{user.pk}"
+            return Actor(Role.FACILITATOR)
         if role == "screen":
             ok = secrets.compare_digest(token.encode(), workshop.screen_token.encode())
             return Actor(Role.SCREEN) if ok else None
@@ -136,6 +153,7 @@ class GameConsumer(AsyncWebsocketConsumer):
             actor=self.actor,
             command=protocol.to_command(message, scenario),
             client_id=message.client_id,
+            sender=self.sender,
         )
         if not outcome.ok:
             await self.refuse(message.client_id, outcome.code, outcome.message)
@@ -158,8 +176,14 @@ class GameConsumer(AsyncWebsocketConsumer):
     # -- events ----------------------------------------------------------------------------
 
     async def game_events(self, message: dict) -> None:
-        if self.viewer is not None:
+        if self.viewer is None:
+            return
+        try:
             await self.deliver([Logged.from_wire(m) for m in message["events"]])
+        except DatabaseError:
+            # Cannot fill a gap now: drop the socket; the client resumes from its last seq.
+            log.exception("database error while filling a gap")
+            await self.close(code=1011)
 
     async def deliver(self, logged: list[Logged]) -> None:
         """Send events in seq order, exactly once; fill any gap from the log first."""
@@ -213,6 +237,10 @@ def _role_refusal(role: Role, kind: str) -> str | None:
     if kind in protocol.PARTICIPANT and role is not Role.PARTICIPANT:
         return "participants_only"
     return None
+
+
+def _last_seq(workshop_id: int) -> int:
+    return Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
 
 
 def _workshop_id(code: str) -> int | None:

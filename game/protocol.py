@@ -142,7 +142,12 @@ CONTROL: dict[str, Schema] = {"hello": HELLO, "ping": {}}
 def parse(frame: str | bytes | None) -> Message:
     if frame is None:
         raise ProtocolError("bad_frame", "Send JSON text frames.")
-    if len(frame) > MAX_FRAME_BYTES:
+    size = (
+        len(frame)
+        if isinstance(frame, bytes) or len(frame) * 4 <= MAX_FRAME_BYTES
+        else len(frame.encode())
+    )
+    if size > MAX_FRAME_BYTES:
         raise ProtocolError("too_large", f"A message may be at most {MAX_FRAME_BYTES} bytes.")
     try:
         body = json.loads(frame)

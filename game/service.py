@@ -84,22 +84,26 @@ def submit(
     command: Command,
     client_id: str | None = None,
     now: float | None = None,
+    sender: str | None = None,
 ) -> Outcome:
-    """Decide and record one command. Returns only after the commit (or the refusal)."""
+    """Decide and record one command. Returns only after the commit (or the refusal).
+
+    ``sender`` names whose client ids these are (default: the actor), so that two facilitators'
+    consoles, which share the facilitator role, never answer each other's retries."""
     try:
-        return _submit(workshop_id, actor, command, client_id, now)
+        return _submit(workshop_id, actor, command, client_id, now, sender or actor_key(actor))
     except Exception:
         # The fold may hold events whose transaction rolled back: rebuild it from the log.
         forget(workshop_id)
         raise
 
 
-def _submit(workshop_id, actor, command, client_id, now) -> Outcome:
+def _submit(workshop_id, actor, command, client_id, now, sender) -> Outcome:
     with transaction.atomic():
         workshop = Workshop.objects.select_for_update().only("id", "last_seq").get(pk=workshop_id)
         if client_id is not None:
             receipt = Receipt.objects.filter(
-                workshop_id=workshop_id, actor=actor_key(actor), client_id=client_id
+                workshop_id=workshop_id, actor=sender, client_id=client_id
             ).first()
             if receipt is not None:
                 return _replayed(workshop_id, receipt.result)
@@ -120,7 +124,7 @@ def _submit(workshop_id, actor, command, client_id, now) -> Outcome:
         if client_id is not None and actor.role is not Role.SYSTEM:
             Receipt.objects.create(
                 workshop_id=workshop_id,
-                actor=actor_key(actor),
+                actor=sender,
                 client_id=client_id,
                 result=outcome.as_result(),
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import secrets
 
 import segno
@@ -110,8 +111,11 @@ def screen(request: HttpRequest, code: str) -> HttpResponse:
 
 def qr_code(request: HttpRequest, code: str) -> HttpResponse:
     workshop = get_object_or_404(Workshop, code=code.upper())
-    svg = segno.make(rooms.join_url(workshop), error="m").svg_inline(scale=10, border=2)
-    return HttpResponse(svg, content_type="image/svg+xml")
+    image = io.BytesIO()
+    segno.make(rooms.join_url(workshop), error="m").save(
+        image, kind="svg", xmldecl=False, scale=10, border=2
+    )
+    return HttpResponse(image.getvalue(), content_type="image/svg+xml")
 
 
 def _facilitated(request: HttpRequest):

@@ -214,6 +214,8 @@ def _assign(state: State, cmd: c.AssignTeam, actor: Actor, now: float) -> list[E
 
 
 def _configure(state: State, cmd: c.Configure, actor: Actor, now: float) -> list[Event]:
+    if state.phase is Phase.VOTE:
+        raise Refusal("wrong_phase")  # ballots and weights hold still while people vote
     return [Event(e.SETTINGS_CHANGED, {"settings": validate_settings(cmd.changes)})]
 
 
@@ -263,6 +265,8 @@ def _resume(state: State, cmd: c.Resume, actor: Actor, now: float) -> list[Event
 
 def _adjust(state: State, cmd: c.AdjustTimer, actor: Actor, now: float) -> list[Event]:
     current = _current(state)
+    if current.phase is Phase.LEADERBOARD:
+        raise Refusal("last_phase")  # a deadline here would have nothing to close
     seconds = cmd.seconds
     if isinstance(seconds, bool) or not isinstance(seconds, int):
         raise Refusal("timer_invalid")

@@ -94,8 +94,12 @@ def _round_view(state: State, viewer: Viewer) -> dict | None:
     opened = PHASE_ORDER.index(current.phase) >= PHASE_ORDER.index(Phase.VOTE)
     moves = {}
     for team_id, move in current.moves.items():
-        sees = opened or viewer.role is Role.FACILITATOR or viewer.team_id == team_id
-        moves[team_id] = {"version": move.version, **({"text": move.text} if sees else {})}
+        insider = viewer.role is Role.FACILITATOR or viewer.team_id == team_id
+        moves[team_id] = {"version": move.version}
+        if insider or opened:
+            moves[team_id]["text"] = move.text
+        if insider:
+            moves[team_id]["author"] = move.author_id
     view = {
         "round": current.number,
         "scenario": current.scenario,

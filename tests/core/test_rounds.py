@@ -1,5 +1,5 @@
 from game.core import commands as c
-from game.core.model import Phase
+from game.core.model import FACILITATOR, Phase
 from tests.core.table import Table
 
 
@@ -88,3 +88,17 @@ def test_a_new_round_starts_after_the_leaderboard_with_the_next_number():
     table.start_round()
     assert table.state.current_round.number == 2
     assert table.state.phase is Phase.BRIEF
+
+
+def test_the_leaderboard_takes_no_timer_since_nothing_follows_it():
+    table = Table()
+    table.start_round()
+    table.to_phase("leaderboard")
+    assert table.refusal(FACILITATOR, c.AdjustTimer(30)) == "last_phase"
+
+
+def test_the_rules_hold_still_while_people_vote():
+    table = Table()
+    table.start_round()
+    table.to_phase("vote")
+    assert table.refusal(FACILITATOR, c.Configure({"ballot_size": 2})) == "wrong_phase"

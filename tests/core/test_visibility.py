@@ -61,6 +61,6 @@ def test_during_the_pitch_a_snapshot_hides_other_teams_moves():
     table.move("alice", "Plan A")
     assert snapshot(table.state, BOB)["round"]["moves"] == {"t1": {"version": 1}}
     assert snapshot(table.state, ALICE)["round"]["moves"] == {
-        "t1": {"version": 1, "text": "Plan A"}
+        "t1": {"version": 1, "text": "Plan A", "author": "alice"}
     }
     assert snapshot(table.state, SCREEN)["round"]["moves"] == {"t1": {"version": 1}}

@@ -231,3 +231,39 @@ async def test_an_unknown_room_code_closes_the_socket_with_a_reason():
     reply = await client.receive()
     assert reply["code"] == "no_workshop"
     await client.close()
+
+
+async def test_a_heartbeat_delivers_an_event_the_broadcast_lost(workshop, fiona):
+    boss = await facilitator(workshop, fiona)
+    await boss.receive()
+    # Written by "another process" whose broadcast never arrived here.
+    await database_sync_to_async(_join_without_broadcast)(workshop, "Quiet Quokka")
+    await boss.send({"type": "ping"})
+    event = await boss.receive()
+    assert (event["seq"], event["event"]) == (2, "participant_joined")
+    assert (await boss.receive())["seq"] == 2  # the pong says how far the log goes
+    await boss.close()
+
+
+def _join_without_broadcast(workshop, nickname):
+    from game import service
+    from game.core.commands import Join
+    from game.core.model import participant
+
+    service.submit(workshop_id=workshop.pk, actor=participant("quiet"), command=Join(nickname))
+
+
+async def test_two_facilitators_never_answer_each_others_retries(
+    workshop, fiona, django_user_model
+):
+    cofi = await database_sync_to_async(django_user_model.objects.create_user)(
+        "cofi", password="x" * 12
+    )
+    await database_sync_to_async(workshop.cofacilitators.add)(cofi)
+    one = await facilitator(workshop, fiona)
+    two = await facilitator(workshop, cofi)
+    first = await one.command("add_team", name="Latecomers", id="same-id")
+    second = await two.command("add_team", name="Stragglers", id="same-id")
+    assert (first["seqs"], second["seqs"], second["duplicate"]) == ([2], [3], False)
+    await one.close()
+    await two.close()

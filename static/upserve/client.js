@@ -1,0 +1,468 @@
+// Upserve client core: the WebSocket connection, the event reducer and small DOM helpers.
+// Plain ES2020 module, no dependencies. Page scripts import from "./client.js".
+
+export const PROTOCOL = 1;
+export const PHASES = ["brief", "pitch", "vote", "reveal", "leaderboard"];
+const FATAL_ERRORS = new Set(["auth_failed", "no_workshop", "bad_protocol"]);
+const BACKOFF_MIN_MS = 500;
+const BACKOFF_MAX_MS = 10000;
+const PING_EVERY_MS = 25000;
+const PONG_WAIT_MS = 10000;
+const CONNECT_WAIT_MS = 15000;
+
+export const readConfig = (id = "client-config") => JSON.parse(document.getElementById(id).textContent);
+
+function newId() {
+  if (globalThis.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  newId.counter = (newId.counter || 0) + 1;
+  return `c${Date.now().toString(36)}-${newId.counter}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+// -- the connection ---------------------------------------------------------------------------
+
+export class Connection {
+  constructor(config, { render = () => {}, onStatus = () => {}, onNotice = () => {} } = {}) {
+    Object.assign(this, { code: config.code, role: config.role, token: config.token || "" });
+    Object.assign(this, { render, onStatus, onNotice });
+    this.state = null; // the snapshot, kept current by reduce()
+    this.lastSeq = null; // the last seq folded into state
+    this.participantId = null;
+    this.clockOffset = 0; // server seconds minus local seconds
+    this.pending = new Map(); // command id -> {frame, resolve, reject}
+    this.status = "connecting";
+    this.statusDetail = "";
+    Object.assign(this, { socket: null, welcomed: false, everLive: false, stopped: false });
+    Object.assign(this, { attempts: 0, retryTimer: null, renderQueued: false, bestRoundTrip: Infinity });
+  }
+
+  start() {
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") this.wake();
+    });
+    window.addEventListener("online", () => this.wake());
+    setInterval(() => this.heartbeat(), 5000);
+    this.connect();
+    return this;
+  }
+
+  get url() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    return `${scheme}://${location.host}/ws/workshops/${encodeURIComponent(this.code)}/`;
+  }
+
+  setStatus(status, detail = "") {
+    Object.assign(this, { status, statusDetail: detail });
+    this.onStatus(status, detail);
+  }
+
+  connect() {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    if (this.stopped || (this.socket && this.socket.readyState <= WebSocket.OPEN)) return;
+    this.setStatus(this.everLive ? "reconnecting" : "connecting");
+    const socket = new WebSocket(this.url);
+    this.socket = socket;
+    this.welcomed = false;
+    this.openedAt = Date.now();
+    this.pingSentAt = null;
+    socket.onopen = () => {
+      const hello = { type: "hello", protocol: PROTOCOL, role: this.role };
+      if (this.token) hello.token = this.token;
+      if (this.lastSeq !== null) hello.last_seq = this.lastSeq;
+      this.helloSentAt = Date.now();
+      socket.send(JSON.stringify(hello));
+    };
+    socket.onmessage = (message) => socket === this.socket && this.receive(message.data);
+    socket.onclose = () => {
+      if (socket !== this.socket) return;
+      this.socket = null;
+      this.welcomed = false;
+      this.scheduleReconnect();
+    };
+  }
+
+  // Close the current socket (if any) and reconnect, now or after the backoff.
+  drop(immediately = false) {
+    const socket = this.socket;
+    this.socket = null;
+    this.welcomed = false;
+    if (socket) socket.close();
+    if (immediately) this.connect();
+    else this.scheduleReconnect();
+  }
+
+  scheduleReconnect() {
+    if (this.stopped || this.retryTimer) return;
+    this.setStatus("reconnecting");
+    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.attempts);
+    const delay = Math.max(BACKOFF_MIN_MS, ceiling / 2 + Math.random() * (ceiling / 2));
+    this.attempts += 1;
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  // The page became visible or the network came back: check the socket or reconnect at once.
+  wake() {
+    if (this.stopped) return;
+    if (this.welcomed) {
+      this.ping();
+    } else if (!this.socket || Date.now() - this.openedAt > 2000) {
+      this.attempts = 0;
+      this.drop(true);
+    }
+  }
+
+  ping() {
+    if (!this.welcomed || this.pingSentAt) return;
+    this.pingSentAt = Date.now();
+    this.socket.send(JSON.stringify({ type: "ping" }));
+  }
+
+  heartbeat() {
+    const now = Date.now();
+    if (this.welcomed) {
+      if (this.pingSentAt && now - this.pingSentAt > PONG_WAIT_MS) this.drop();
+      else if (!this.pingSentAt && now - (this.lastPingAt || 0) >= PING_EVERY_MS) {
+        this.lastPingAt = now;
+        this.ping();
+      }
+    } else if (this.socket && now - this.openedAt > CONNECT_WAIT_MS) {
+      this.drop();
+    }
+  }
+
+  receive(raw) {
+    let msg;
+    try { msg = JSON.parse(raw); } catch { return; }
+    switch (msg.type) {
+      case "welcome":
+        this.welcomed = true;
+        this.everLive = true;
+        this.attempts = 0;
+        this.participantId = msg.participant || null;
+        this.bestRoundTrip = Infinity; // maybe another server process: measure its clock afresh
+        this.syncClock(msg.server_time, this.helloSentAt);
+        this.setStatus("live");
+        for (const { frame } of this.pending.values()) this.socket.send(frame);
+        break;
+      case "snapshot":
+        this.state = msg.state;
+        this.state.seq = msg.seq;
+        this.lastSeq = msg.seq;
+        this.queueRender();
+        break;
+      case "event":
+        return this.fold(msg);
+      case "ack":
+        return this.settle(msg.id, (p) => p.resolve(msg));
+      case "refused":
+      case "error":
+        return this.refused(msg);
+      case "pong":
+        if (this.pingSentAt) this.syncClock(msg.server_time, this.pingSentAt);
+        this.pingSentAt = null;
+        // Every event up to pong.seq was sent before the pong: still behind means one was lost.
+        if (typeof msg.seq === "number" && this.lastSeq !== null && this.lastSeq < msg.seq) this.drop(true);
+        break;
+    }
+  }
+
+  // offset = server clock - local clock, from the sample with the shortest round trip.
+  syncClock(serverTime, sentAt) {
+    const roundTrip = Date.now() - sentAt;
+    if (typeof serverTime !== "number" || !sentAt || roundTrip > this.bestRoundTrip) return;
+    this.bestRoundTrip = roundTrip;
+    this.clockOffset = serverTime - (sentAt + Date.now()) / 2000;
+  }
+
+  fold(msg) {
+    if (!this.state || msg.seq <= this.lastSeq) return; // a duplicate
+    if (msg.seq !== this.lastSeq + 1) {
+      this.drop(true); // a gap: reconnect and the server resends from lastSeq
+      return;
+    }
+    reduce(this.state, msg.event, msg.data || {}, this.participantId);
+    this.state.seq = msg.seq;
+    this.lastSeq = msg.seq;
+    this.queueRender();
+  }
+
+  refused(msg) {
+    const problem = { code: msg.code, message: msg.message || msg.code };
+    if (msg.code === "unavailable" && this.pending.has(msg.id)) {
+      // Nothing was saved: keep it in the outbox and send it again shortly, same id.
+      const { frame } = this.pending.get(msg.id);
+      const socket = this.socket;
+      setTimeout(() => this.welcomed && socket === this.socket && this.pending.has(msg.id) && socket.send(frame), 1000 + Math.random() * 1000);
+    } else if (msg.id && this.pending.has(msg.id)) {
+      this.settle(msg.id, (p) => p.reject(problem));
+    } else if (FATAL_ERRORS.has(msg.code)) {
+      this.stopped = true;
+      const socket = this.socket;
+      this.socket = null;
+      if (socket) socket.close();
+      this.setStatus("stopped", problem.message);
+      for (const p of this.pending.values()) p.reject(problem);
+      this.pending.clear();
+    } else {
+      this.onNotice(problem);
+    }
+  }
+
+  settle(id, how) {
+    const entry = this.pending.get(id);
+    if (entry && this.pending.delete(id)) how(entry);
+  }
+
+  // Send a command; resolves on its ack, rejects with {code, message}. Re-sent after reconnects.
+  send(type, fields = {}) {
+    const id = newId();
+    const frame = JSON.stringify({ ...fields, type, id });
+    return new Promise((resolve, reject) => {
+      if (this.stopped) {
+        reject({ code: "stopped", message: this.statusDetail || "Not connected." });
+        return;
+      }
+      this.pending.set(id, { frame, resolve, reject });
+      if (this.welcomed) this.socket.send(frame);
+    });
+  }
+
+  serverNow() { return Date.now() / 1000 + this.clockOffset; }
+
+  queueRender() {
+    if (this.renderQueued) return;
+    this.renderQueued = true;
+    const run = () => {
+      if (!this.renderQueued) return; // the other trigger already ran
+      this.renderQueued = false;
+      if (this.state) this.render(this.state);
+    };
+    // Next frame, or within 100 ms where frames are throttled (background tabs, some kiosks).
+    requestAnimationFrame(run);
+    setTimeout(run, 100);
+  }
+}
+
+// -- the reducer: mirrors game/core/evolve.py on the snapshot shape of visibility.py ----------
+
+export const findTeam = (state, teamId) => state.teams.find((t) => t.id === teamId) || null;
+export const teamOf = (state, pid) => state.teams.find((t) => t.members.some((m) => m.id === pid)) || null;
+
+function findPerson(state, participantId) {
+  for (const team of state.teams) {
+    const member = team.members.find((m) => m.id === participantId);
+    if (member) return member;
+  }
+  return state.unassigned.find((p) => p.id === participantId) || null;
+}
+
+function newRound(d) {
+  const fresh = { paused_remaining: null, moves: {}, ballot_rings: {}, votes_in: 0, results: null };
+  const scenario = d.scenario || {};
+  return { round: d.round, scenario, phase: d.phase, deadline: d.deadline ?? null, ...fresh, ballot: [], slot: 0, my_votes: {} };
+}
+
+const REDUCERS = {
+  workshop_created(s, d) {
+    s.title = d.title;
+    Object.assign(s.settings, d.settings || {});
+    s.teams = d.teams.map((t) => ({ id: t.id, name: t.name, members: [] }));
+  },
+  settings_changed: (s, d) => Object.assign(s.settings, d.settings),
+  team_added: (s, d) => s.teams.push({ id: d.team, name: d.name, members: [] }),
+  team_renamed(s, d) {
+    const team = findTeam(s, d.team);
+    if (team) team.name = d.name;
+  },
+  participant_joined(s, d, me) {
+    const person = { id: d.participant, nickname: d.nickname };
+    const team = d.team ? findTeam(s, d.team) : null;
+    if (team) team.members.push(person);
+    else s.unassigned.push(person);
+    if (d.participant === me) s.you = { id: me, nickname: d.nickname, team: d.team || null };
+  },
+  participant_renamed(s, d, me) {
+    const person = findPerson(s, d.participant);
+    if (person) person.nickname = d.nickname;
+    if (s.you && d.participant === me) s.you.nickname = d.nickname;
+  },
+  participant_moved(s, d, me) {
+    const target = findTeam(s, d.team);
+    const from = teamOf(s, d.participant);
+    if (!target || from === target) return;
+    let person;
+    if (from) {
+      person = from.members.find((m) => m.id === d.participant);
+      from.members = from.members.filter((m) => m.id !== d.participant);
+    } else {
+      person = s.unassigned.find((p) => p.id === d.participant);
+      s.unassigned = s.unassigned.filter((p) => p.id !== d.participant);
+    }
+    target.members.push(person || { id: d.participant, nickname: "?" });
+    if (s.you && d.participant === me) s.you.team = d.team;
+  },
+  joining_locked: (s, d) => (s.joining_locked = d.locked),
+  round_started: (s, d) => (s.round = newRound(d)),
+  phase_changed(s, d) {
+    const r = s.round;
+    r.phase = d.phase;
+    r.deadline = d.deadline ?? null;
+    r.paused_remaining = null;
+    if (d.ballot_rings) r.ballot_rings = d.ballot_rings;
+    for (const [teamId, text] of Object.entries(d.moves || {})) {
+      r.moves[teamId] = { version: r.moves[teamId]?.version ?? 1, text };
+    }
+  },
+  timer_paused: (s, d) => Object.assign(s.round, { paused_remaining: d.remaining, deadline: null }),
+  timer_resumed: (s, d) => Object.assign(s.round, { paused_remaining: null, deadline: d.deadline }),
+  timer_changed: (s, d) => Object.assign(s.round, { paused_remaining: d.remaining, deadline: d.deadline }),
+  move_saved(s, d) {
+    const move = { version: d.version };
+    if ("text" in d) move.text = d.text; // redacted for other teams before the vote
+    if ("author" in d) move.author = d.author;
+    s.round.moves[d.team] = move;
+  },
+  vote_cast(s, d, me) {
+    s.round.votes_in = d.votes_in;
+    if (d.voter && d.voter === me) s.round.my_votes[d.team] = { q1: d.q1, q2: d.q2 };
+  },
+  round_scored(s, d) {
+    s.round.results = d.results;
+    s.rounds.push({ round: d.round, title: s.round.scenario.title || "", results: d.results });
+  },
+  workshop_ended(s) {
+    s.ended = true;
+    if (s.round) Object.assign(s.round, { deadline: null, paused_remaining: null });
+  },
+};
+
+export function reduce(state, type, data, me) {
+  const apply = REDUCERS[type];
+  if (apply) apply(state, data, me);
+  state.standings = computeStandings(state);
+  if (me && state.round) computeBallot(state, me);
+  return state;
+}
+
+// Teams by running total, then upserve badges, then creation order (game/core/scoring.py).
+export function computeStandings(state) {
+  const [totals, badges] = [{}, {}];
+  for (const past of state.rounds) {
+    for (const [teamId, result] of Object.entries(past.results || {})) {
+      totals[teamId] = (totals[teamId] || 0) + result.total;
+      badges[teamId] = (badges[teamId] || 0) + (result.upserve ? 1 : 0);
+    }
+  }
+  const last = (state.round && state.round.results) || {};
+  const order = state.teams.map((t) => t.id);
+  const key = (t) => [-(totals[t] || 0), -(badges[t] || 0), order.indexOf(t)];
+  const rows = [...order].sort((a, b) => key(a).reduce((diff, x, i) => diff || x - key(b)[i], 0));
+  return rows.map((team, i) => {
+    const row = { rank: i + 1, team, total: totals[team] || 0, badges: badges[team] || 0 };
+    return { ...row, change: last[team]?.total || 0 };
+  });
+}
+
+// A participant's ballot: the window of their team's ring by slot (game/core/ballots.py).
+export function computeBallot(state, me) {
+  const r = state.round;
+  const team = teamOf(state, me);
+  r.slot = team ? team.members.findIndex((m) => m.id === me) : 0;
+  if (!team || PHASES.indexOf(r.phase) < PHASES.indexOf("vote")) {
+    r.ballot = [];
+    return;
+  }
+  const ring = r.ballot_rings[team.id] || [];
+  const size = state.settings.ballot_size;
+  if (state.teams.length <= state.settings.full_ballot_max_teams || ring.length <= size) {
+    r.ballot = ring.slice();
+    return;
+  }
+  const start = (r.slot * size) % ring.length;
+  r.ballot = Array.from({ length: size }, (_, k) => ring[(start + k) % ring.length]);
+}
+
+// -- shared view helpers ----------------------------------------------------------------------
+
+// Build an element. Children that are strings become text nodes: never parsed as HTML.
+const PROPERTIES = new Set(["value", "checked", "selected", "disabled", "hidden", "htmlFor"]);
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (PROPERTIES.has(key)) node[key] = value;
+    else node.setAttribute(key, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined && child !== false) node.append(child);
+  }
+  return node;
+}
+
+export const teamName = (state, teamId) => findTeam(state, teamId)?.name || "—";
+
+function letters(n) {
+  let out = "";
+  for (let i = n; i >= 0; i = Math.floor(i / 26) - 1) out = String.fromCharCode(65 + (i % 26)) + out;
+  return out;
+}
+
+function hash(text) {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+// Labels for the round's moves: "Move A, B, ..." (same on every device) or team names.
+export function moveLabels(state) {
+  const r = state.round;
+  const labels = {};
+  if (!r) return labels;
+  const teamIds = state.teams.map((t) => t.id).filter((id) => r.moves[id]);
+  if (!state.settings.anonymous_moves) {
+    for (const id of teamIds) labels[id] = teamName(state, id);
+    return labels;
+  }
+  teamIds.sort((a, b) => hash(`${r.round}:${a}`) - hash(`${r.round}:${b}`) || (a < b ? -1 : 1));
+  teamIds.forEach((id, i) => (labels[id] = `Move ${letters(i)}`));
+  return labels;
+}
+
+// Seconds left on the round's timer: {seconds, paused} or null when no timer runs.
+export function timeLeft(conn, round) {
+  if (round?.paused_remaining != null) return { seconds: round.paused_remaining, paused: true };
+  if (round?.deadline == null) return null;
+  return { seconds: Math.max(0, round.deadline - conn.serverNow()), paused: false };
+}
+
+export function formatClock(seconds) {
+  const whole = Math.ceil(seconds);
+  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
+}
+
+export function countdownText(conn, round) {
+  const left = timeLeft(conn, round);
+  if (!left) return "";
+  return left.paused ? `${formatClock(left.seconds)} paused` : formatClock(left.seconds);
+}
+
+const STATUS_TEXT = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", stopped: "Disconnected" };
+
+export function showStatus(node, status, detail) {
+  node.dataset.status = status;
+  node.textContent = detail ? `${STATUS_TEXT[status]}: ${detail}` : STATUS_TEXT[status];
+}
+
+export const PHASE_TEXT = { brief: "Read the scenario", pitch: "Write your move", vote: "Vote", reveal: "Results", leaderboard: "Leaderboard" };
+
+export function scenarioCard(scenario, { compact = false } = {}) {
+  const row = (label, text) =>
+    text ? el("div", { class: "scenario-row" }, el("dt", { text: label }), el("dd", { text })) : null;
+  const rows = compact ? [] : [row("Customer", scenario.customer), row("Situation", scenario.situation)];
+  return el("article", { class: compact ? "card scenario compact" : "card scenario" },
+    el("h2", { text: scenario.title || "" }),
+    el("dl", {}, rows, row("The ask", scenario.ask)));
+}
