@@ -7,6 +7,7 @@ import secrets
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.db import DatabaseError
 
 from game import clock, protocol, service, store
@@ -16,6 +17,7 @@ from game.core.model import Actor, Role
 from game.core.refusals import REFUSALS
 from game.core.visibility import Viewer, redact, snapshot, viewer_for
 from game.protocol import Message, ProtocolError
+from game.ratelimit import TokenBucket
 from game.store import Logged
 from game.tokens import read_participant_token
 from workshop.models import Scenario, Workshop
@@ -24,6 +26,8 @@ log = logging.getLogger(__name__)
 
 # A client further behind than this gets a snapshot instead of the events it missed.
 CATCH_UP_MAX = 500
+# Messages refused for rate in a row before the connection is closed (policy violation).
+FLOOD_CLOSE_AFTER = 200
 
 
 class GameConsumer(AsyncWebsocketConsumer):
@@ -34,6 +38,10 @@ class GameConsumer(AsyncWebsocketConsumer):
     last_sent = 0
 
     async def connect(self) -> None:
+        self.bucket = TokenBucket(
+            settings.UPSERVE_MESSAGES_PER_SECOND, settings.UPSERVE_MESSAGE_BURST
+        )
+        self.refused_in_a_row = 0
         code = self.scope["url_route"]["kwargs"]["code"].upper()
         self.workshop_id = await database_sync_to_async(_workshop_id)(code)
         await self.accept()
@@ -48,6 +56,10 @@ class GameConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.workshop_id is None:
             return
+        if not self.bucket.take():
+            await self.flooded()
+            return
+        self.refused_in_a_row = 0
         message = None
         try:
             message = protocol.parse(text_data)
@@ -67,6 +79,14 @@ class GameConsumer(AsyncWebsocketConsumer):
                 "The server cannot save right now. Try again in a moment.",
                 message.client_id if message else None,
             )
+
+    async def flooded(self) -> None:
+        """Refuse a message over the rate; a client that keeps flooding is disconnected."""
+        self.refused_in_a_row += 1
+        if self.refused_in_a_row > FLOOD_CLOSE_AFTER:
+            await self.close(code=4008)
+            return
+        await self.reply_error("rate_limited", "Too many messages: slow down and try again.")
 
     async def pong(self) -> None:
         """Answer a heartbeat, and heal any event the channel layer lost since the last one."""
@@ -199,7 +219,7 @@ class GameConsumer(AsyncWebsocketConsumer):
             await self.send_event(x)
 
     async def send_event(self, x: Logged) -> None:
-        if x.seq != self.last_sent + 1:
+        if x.seq != self.last_sent + 1 or self.viewer is None:
             return
         self._follow(x)
         shown = redact(x.event, self.viewer)
@@ -207,6 +227,12 @@ class GameConsumer(AsyncWebsocketConsumer):
             {"type": "event", "seq": x.seq, "event": shown.type, "data": shown.data}
         )
         self.last_sent = x.seq
+        me = self.actor.participant_id
+        if x.event.type == e.PARTICIPANT_REMOVED and x.event.data["participant"] == me:
+            # The seat is gone on the server; this socket must not act for it any more.
+            await self.reply_error("removed", "The facilitator removed you from this workshop.")
+            self.viewer = None
+            await self.close(code=4403)
 
     def _follow(self, x: Logged) -> None:
         """Keep the viewer's team current, since what it may see depends on it."""

@@ -126,6 +126,7 @@ FACILITATOR: dict[str, Schema] = {
     "add_team": {"name": (text(TEAM_NAME_MAX), True)},
     "rename_team": {"team": (team_id, True), "name": (text(TEAM_NAME_MAX), True)},
     "assign_team": {"participant": (participant_id, True), "team": (team_id, True)},
+    "remove_participant": {"participant": (participant_id, True), "ban": (boolean, False)},
     "configure": {"settings": (small_object, True)},
     "lock_joining": {"locked": (boolean, True)},
     "start_round": {"scenario_id": (integer(1, 2**53), False), "scenario": (small_object, False)},
@@ -207,6 +208,8 @@ def to_command(message: Message, scenario: dict | None = None) -> c.Command:
             return c.RenameTeam(f["team"], f["name"])
         case "assign_team":
             return c.AssignTeam(f["participant"], f["team"])
+        case "remove_participant":
+            return c.RemoveParticipant(f["participant"], f.get("ban", False))
         case "configure":
             return c.Configure(f["settings"])
         case "lock_joining":

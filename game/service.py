@@ -150,6 +150,11 @@ async def asubmit(**kwargs) -> Outcome:
 def submit_and_publish(**kwargs) -> Outcome:
     """``submit`` from sync code (views, commands)."""
     outcome = submit(**kwargs)
-    if outcome.logged and not outcome.duplicate:
-        async_to_sync(broadcast.publish)(kwargs["workshop_id"], outcome.logged)
+    publish_from_sync(kwargs["workshop_id"], outcome)
     return outcome
+
+
+def publish_from_sync(workshop_id: int, outcome: Outcome) -> None:
+    """Publish what ``outcome`` recorded; call only once its transaction has committed."""
+    if outcome.logged and not outcome.duplicate:
+        async_to_sync(broadcast.publish)(workshop_id, outcome.logged)

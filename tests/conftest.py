@@ -6,8 +6,12 @@ from game import service
 
 @pytest.fixture(autouse=True)
 def fresh_fold():
-    """Each test starts with no cached game state, like a freshly started server."""
+    """Each test starts with no cached game state, like a freshly started server, and with no
+    throttling counters left over from other tests."""
+    from django.core.cache import cache
+
     service.forget()
+    cache.clear()
     yield
     service.forget()
 

@@ -8,11 +8,9 @@ from django.core.asgi import get_asgi_application
 
 django_asgi_app = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from channels.routing import ProtocolTypeRouter  # noqa: E402
 
-from game.routing import websocket_urlpatterns  # noqa: E402
+from game.routing import websocket_application  # noqa: E402
 from game.timers import WithTimers  # noqa: E402
 from workshop.preflight import check_services  # noqa: E402
 
@@ -22,9 +20,7 @@ application = WithTimers(
     ProtocolTypeRouter(
         {
             "http": django_asgi_app,
-            "websocket": AllowedHostsOriginValidator(
-                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-            ),
+            "websocket": websocket_application(),
         }
     )
 )

@@ -90,3 +90,19 @@ class Workshop(models.Model):
         if user.is_superuser or user.pk == self.owner_id:
             return True
         return self.cofacilitators.filter(pk=user.pk).exists()
+
+
+class Seat(models.Model):
+    """Which device took which seat, so a ban keeps that device out (the seat itself lives in
+    the game's log)."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="seats")
+    participant_id = models.CharField(max_length=40)
+    device = models.CharField(max_length=64, db_index=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "participant_id"], name="seat_unique")
+        ]

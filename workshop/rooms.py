@@ -13,7 +13,7 @@ from game.core.model import FACILITATOR, participant
 from game.core.names import generate_nickname, team_names
 from game.service import Outcome
 from game.tokens import participant_token
-from workshop.models import Deck, Workshop
+from workshop.models import Deck, Seat, Workshop
 
 
 def workshop_create(*, owner, title: str, team_count: int, deck: Deck | None) -> Workshop:
@@ -34,13 +34,36 @@ def suggested_nickname(workshop: Workshop) -> str:
     return generate_nickname(secrets.randbelow(10**9), {p.nickname for p in state.people.values()})
 
 
-def participant_join(*, workshop: Workshop, nickname: str) -> tuple[Outcome, str | None]:
+def participant_join(
+    *, workshop: Workshop, nickname: str, device: str = "", address: str | None = None
+) -> tuple[Outcome, str | None]:
     """Seat a new participant. Returns the outcome and, when seated, their token."""
     pid = secrets.token_hex(8)
-    outcome = service.submit_and_publish(
-        workshop_id=workshop.pk, actor=participant(pid), command=Join(nickname)
-    )
+    try:
+        with transaction.atomic():
+            outcome = service.submit(
+                workshop_id=workshop.pk, actor=participant(pid), command=Join(nickname)
+            )
+            if outcome.ok:
+                Seat.objects.create(
+                    workshop=workshop, participant_id=pid, device=device, address=address
+                )
+    except Exception:
+        service.forget(workshop.pk)
+        raise
+    service.publish_from_sync(workshop.pk, outcome)
     return outcome, participant_token(workshop.pk, pid) if outcome.ok else None
+
+
+def is_open_to(workshop: Workshop, device: str) -> bool:
+    """Whether a newcomer on ``device`` may take a seat: not locked, not ended, not banned."""
+    state = service.read_state(workshop.pk)
+    if state.joining_locked or state.ended:
+        return False
+    if not device or not state.banned:
+        return True
+    seats = Seat.objects.filter(workshop=workshop, device=device)
+    return not seats.filter(participant_id__in=state.banned).exists()
 
 
 def join_url(workshop: Workshop) -> str:

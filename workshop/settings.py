@@ -128,6 +128,22 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Shared counters for throttling joins: per process when embedded, in Redis when there are several.
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Abuse limits: (count, seconds). A venue's phones may share one public address, so the per-address
+# join limit is generous; it still stops a script hammering from one machine.
+UPSERVE_JOINS_PER_ADDRESS = (int(os.environ.get("JOINS_PER_ADDRESS", "60")), 10)
+UPSERVE_JOINS_PER_WORKSHOP = (int(os.environ.get("JOINS_PER_WORKSHOP", "500")), 10)
+UPSERVE_CODE_LOOKUPS_PER_ADDRESS = (int(os.environ.get("CODE_LOOKUPS_PER_ADDRESS", "30")), 60)
+UPSERVE_MESSAGES_PER_SECOND = float(os.environ.get("MESSAGES_PER_SECOND", "10"))
+UPSERVE_MESSAGE_BURST = int(os.environ.get("MESSAGE_BURST", "40"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -150,8 +166,16 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PUBLIC_URL.startswith("https://"))
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Served over HTTPS (behind a proxy that terminates TLS): the full set of deploy protections.
+HTTPS = env_bool("HTTPS", PUBLIC_URL.startswith("https://"))
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 LOGGING = {
     "version": 1,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from game import service
 from game.tokens import read_participant_token
-from workshop import rooms
+from workshop import rooms, throttle
 from workshop.forms import CreateWorkshopForm, JoinForm, RoomCodeForm
 from workshop.models import Deck, Scenario, Workshop
 
@@ -34,28 +34,87 @@ def _seated(request: HttpRequest, workshop: Workshop) -> str | None:
     return pid if pid and pid in service.read_state(workshop.pk).people else None
 
 
+NOT_FOUND = "No open workshop has that code. Check the screen and try again."
+TOO_FAST = "Too many tries from this network. Wait a minute and try again."
+DEVICE_COOKIE = "upserve_device"
+DEVICE_COOKIE_AGE = 60 * 60 * 24 * 365
+
+
+def _device(request: HttpRequest) -> str:
+    """This browser's device id: from its cookie, or new (and set by ``_remember_device``)."""
+    if not hasattr(request, "upserve_device"):
+        known = request.COOKIES.get(DEVICE_COOKIE, "")[:64]
+        request.upserve_device = known or secrets.token_urlsafe(18)
+    return request.upserve_device
+
+
+def _remember_device(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    if request.COOKIES.get(DEVICE_COOKIE) != _device(request):
+        response.set_cookie(
+            DEVICE_COOKIE,
+            _device(request),
+            max_age=DEVICE_COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
+
+
+def _looked_up(request: HttpRequest, code: str) -> Workshop | None:
+    """The workshop a newcomer may join with ``code``. A wrong code, a locked or ended room and
+    a banned device all look the same, so guessing codes tells a guesser nothing."""
+    workshop = Workshop.objects.filter(code=code.upper()).first()
+    if workshop is None or not rooms.is_open_to(workshop, _device(request)):
+        return None
+    return workshop
+
+
 @require_http_methods(["GET", "POST"])
 def landing(request: HttpRequest) -> HttpResponse:
     form = RoomCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if Workshop.objects.filter(code=form.cleaned_data["code"]).exists():
+        address = throttle.client_address(request)
+        if not throttle.allow(f"lookup:{address}", settings.UPSERVE_CODE_LOOKUPS_PER_ADDRESS):
+            form.add_error("code", TOO_FAST)
+        elif _looked_up(request, form.cleaned_data["code"]):
             return redirect("join", code=form.cleaned_data["code"])
-        form.add_error("code", "No open workshop has that code. Check the screen and try again.")
-    return render(request, "landing.html", {"form": form})
+        else:
+            form.add_error("code", NOT_FOUND)
+    return _remember_device(request, render(request, "landing.html", {"form": form}))
 
 
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = Workshop.objects.filter(code=code.upper()).first()
-    if workshop is None:
-        messages.error(request, "No open workshop has that code. Check the screen and try again.")
+    existing = Workshop.objects.filter(code=code.upper()).first()
+    if existing and _seated(request, existing):
+        return redirect("play", code=existing.code)  # a seat is held, even in a locked room
+    address = throttle.client_address(request)
+    if request.method == "GET" and not throttle.allow(
+        f"lookup:{address}", settings.UPSERVE_CODE_LOOKUPS_PER_ADDRESS
+    ):
+        messages.error(request, TOO_FAST)
         return redirect("landing")
-    if _seated(request, workshop):
-        return redirect("play", code=workshop.code)
+    workshop = _looked_up(request, code)
+    if workshop is None:
+        messages.error(request, NOT_FOUND)
+        return redirect("landing")
     form = JoinForm(request.POST or None, initial={"nickname": rooms.suggested_nickname(workshop)})
     if request.method == "POST" and form.is_valid():
+        if not (
+            throttle.allow(f"join:{address}", settings.UPSERVE_JOINS_PER_ADDRESS)
+            and throttle.allow(f"join:w{workshop.pk}", settings.UPSERVE_JOINS_PER_WORKSHOP)
+        ):
+            form.add_error("nickname", TOO_FAST)
+            response = render(
+                request, "join.html", {"form": form, "workshop": workshop}, status=429
+            )
+            return _remember_device(request, response)
         outcome, token = rooms.participant_join(
-            workshop=workshop, nickname=form.cleaned_data["nickname"]
+            workshop=workshop,
+            nickname=form.cleaned_data["nickname"],
+            device=_device(request),
+            address=address if address != "unknown" else None,
         )
         if outcome.ok:
             response = redirect("play", code=workshop.code)
@@ -67,9 +126,11 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
                 samesite="Lax",
                 secure=settings.SESSION_COOKIE_SECURE,
             )
-            return response
+            return _remember_device(request, response)
         form.add_error("nickname", outcome.message)
-    return render(request, "join.html", {"form": form, "workshop": workshop})
+    return _remember_device(
+        request, render(request, "join.html", {"form": form, "workshop": workshop})
+    )
 
 
 def nickname_suggestion(request: HttpRequest, code: str) -> JsonResponse:

@@ -42,6 +42,14 @@ class AssignTeam:
 
 
 @dataclass(frozen=True)
+class RemoveParticipant:
+    """Kick (and with ``ban``, keep out) a participant. Their votes this round stop counting."""
+
+    participant_id: str
+    ban: bool = False
+
+
+@dataclass(frozen=True)
 class Configure:
     changes: dict
 
@@ -106,6 +114,7 @@ Command = (
     | AddTeam
     | RenameTeam
     | AssignTeam
+    | RemoveParticipant
     | Configure
     | LockJoining
     | StartRound
@@ -124,6 +133,7 @@ FACILITATOR_COMMANDS = (
     AddTeam,
     RenameTeam,
     AssignTeam,
+    RemoveParticipant,
     Configure,
     LockJoining,
     StartRound,

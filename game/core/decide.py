@@ -22,6 +22,7 @@ from .limits import (
 from .model import PHASE_ORDER, Actor, Answer, Phase, Role, Settings, State
 from .refusals import Refusal
 from .scoring import score_round
+from .wordfilter import has_blocked_word
 
 SCENARIO_REQUIRED = ("title", "customer", "situation", "ask")
 SCENARIO_FIELDS = (*SCENARIO_REQUIRED, "debrief", "slug")
@@ -64,6 +65,8 @@ def _valid_name(text: str, limit: int, code: str) -> str:
     name = clean_text(text)
     if not 1 <= len(name) <= limit:
         raise Refusal(code)
+    if has_blocked_word(name):
+        raise Refusal("blocked_words")
     return name
 
 
@@ -171,6 +174,8 @@ def _create(state: State, cmd: c.CreateWorkshop, actor: Actor, now: float) -> li
 
 def _join(state: State, cmd: c.Join, actor: Actor, now: float) -> list[Event]:
     pid = actor.participant_id
+    if pid in state.banned:
+        raise Refusal("banned")
     if pid in state.people:
         raise Refusal("already_joined")
     if state.joining_locked:
@@ -211,6 +216,13 @@ def _assign(state: State, cmd: c.AssignTeam, actor: Actor, now: float) -> list[E
     if state.phase in (Phase.PITCH, Phase.VOTE):
         raise Refusal("teams_locked")
     return [Event(e.PARTICIPANT_MOVED, {"participant": cmd.participant_id, "team": cmd.team_id})]
+
+
+def _remove(state: State, cmd: c.RemoveParticipant, actor: Actor, now: float) -> list[Event]:
+    if cmd.participant_id not in state.people:
+        raise Refusal("participant_unknown")
+    data = {"participant": cmd.participant_id, "banned": bool(cmd.ban)}
+    return [Event(e.PARTICIPANT_REMOVED, data)]
 
 
 def _configure(state: State, cmd: c.Configure, actor: Actor, now: float) -> list[Event]:
@@ -305,6 +317,8 @@ def _submit_move(state: State, cmd: c.SubmitMove, actor: Actor, now: float) -> l
     text = str(cmd.text).strip()
     if not text or len(text) > MOVE_MAX:
         raise Refusal("move_invalid")
+    if has_blocked_word(text):
+        raise Refusal("blocked_words")
     existing = current.moves.get(team_id)
     version = existing.version if existing else 0
     if cmd.base_version != version:
@@ -362,6 +376,7 @@ _HANDLERS = {
     c.AddTeam: _add_team,
     c.RenameTeam: _rename_team,
     c.AssignTeam: _assign,
+    c.RemoveParticipant: _remove,
     c.Configure: _configure,
     c.LockJoining: _lock,
     c.StartRound: _start_round,

@@ -64,6 +64,18 @@ def _moved(s: State, d: dict) -> None:
     s.teams[d["team"]].members.append(person.id)
 
 
+def _removed(s: State, d: dict) -> None:
+    person = s.people.pop(d["participant"])
+    if person.team_id:
+        s.teams[person.team_id].members.remove(person.id)
+    if d["banned"]:
+        s.banned.add(person.id)
+    current = s.current_round
+    if current is not None and current.results is None:
+        for key in [k for k in current.votes if k[0] == person.id]:
+            del current.votes[key]
+
+
 def _locked(s: State, d: dict) -> None:
     s.joining_locked = d["locked"]
 
@@ -130,6 +142,7 @@ _APPLY = {
     e.PARTICIPANT_JOINED: _joined,
     e.PARTICIPANT_RENAMED: _renamed,
     e.PARTICIPANT_MOVED: _moved,
+    e.PARTICIPANT_REMOVED: _removed,
     e.JOINING_LOCKED: _locked,
     e.ROUND_STARTED: _round_started,
     e.PHASE_CHANGED: _phase_changed,

@@ -124,6 +124,7 @@ class State:
     settings: Settings = field(default_factory=Settings)
     teams: dict[str, Team] = field(default_factory=dict)  # insertion order = creation order
     people: dict[str, Person] = field(default_factory=dict)
+    banned: set[str] = field(default_factory=set)
     rounds: list[Round] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
     badges: dict[str, int] = field(default_factory=dict)

@@ -3,7 +3,7 @@
 
 export const PROTOCOL = 1;
 export const PHASES = ["brief", "pitch", "vote", "reveal", "leaderboard"];
-const FATAL_ERRORS = new Set(["auth_failed", "no_workshop", "bad_protocol"]);
+const FATAL_ERRORS = new Set(["auth_failed", "no_workshop", "bad_protocol", "removed"]);
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10000;
 const PING_EVERY_MS = 25000;
@@ -300,6 +300,11 @@ const REDUCERS = {
     }
     target.members.push(person || { id: d.participant, nickname: "?" });
     if (s.you && d.participant === me) s.you.team = d.team;
+  },
+  participant_removed(s, d, me) {
+    for (const team of s.teams) team.members = team.members.filter((m) => m.id !== d.participant);
+    s.unassigned = s.unassigned.filter((p) => p.id !== d.participant);
+    if (s.you && d.participant === me) s.you = null;
   },
   joining_locked: (s, d) => (s.joining_locked = d.locked),
   round_started: (s, d) => (s.round = newRound(d)),

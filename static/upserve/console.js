@@ -209,5 +209,16 @@ function personRow(state, person, currentTeam) {
       renderRoster(conn.state);
     });
   });
-  return el("li", { class: "person" }, el("span", { class: "nickname", text: person.nickname }), select);
+  const removal = (label, ban) => {
+    const button = el("button", { type: "button", class: "small", text: label, disabled: state.ended });
+    button.addEventListener("click", () => {
+      const what = ban ? "remove and ban" : "remove";
+      if (confirm(`${what[0].toUpperCase()}${what.slice(1)} ${person.nickname}?`)) {
+        act("remove_participant", { participant: person.id, ban }).catch(() => {});
+      }
+    });
+    return button;
+  };
+  return el("li", { class: "person" }, el("span", { class: "nickname", text: person.nickname }), select,
+    removal("Remove", false), removal("Ban", true));
 }

@@ -73,3 +73,40 @@ def test_ending_the_workshop_stops_everything():
     assert table.state.ended
     assert table.refusal(participant("bob"), c.Join("Bob")) == "workshop_ended"
     assert table.refusal(FACILITATOR, c.Advance()) == "workshop_ended"
+
+
+def test_kicking_someone_frees_their_seat_and_nickname():
+    table = Table(teams=2)
+    table.join("alice", "bob")
+    table.facilitate(c.RemoveParticipant("alice"))
+    assert "alice" not in table.state.people
+    assert table.state.teams["t1"].members == []
+    table.do(participant("alice2"), c.Join("Alice"))
+    assert table.state.people["alice2"].nickname == "Alice"
+
+
+def test_a_kicked_participant_can_no_longer_act():
+    table = Table(teams=2)
+    table.join("alice")
+    table.facilitate(c.RemoveParticipant("alice"))
+    assert table.refusal(participant("alice"), c.Rename("Back")) == "not_joined"
+
+
+def test_a_banned_participant_cannot_come_back_with_their_seat():
+    table = Table(teams=2)
+    table.join("alice")
+    table.facilitate(c.RemoveParticipant("alice", ban=True))
+    assert table.refusal(participant("alice"), c.Join("Alice")) == "banned"
+
+
+def test_a_removed_voters_votes_stop_counting_this_round():
+    table = Table(teams=2)
+    table.join("alice", "bob", "carol")
+    table.start_round()
+    table.advance()
+    table.move("bob")
+    table.advance()
+    table.vote("alice", "t2")
+    table.vote("carol", "t2")
+    table.facilitate(c.RemoveParticipant("alice"))
+    assert list(table.state.current_round.votes) == [("carol", "t2")]

@@ -50,6 +50,7 @@ commands = st.one_of(
     st.builds(c.CastVote, st.sampled_from(TEAMS), answers, answers),
     st.builds(c.AssignTeam, st.sampled_from(PEOPLE), st.sampled_from(TEAMS)),
     st.builds(c.LockJoining, st.booleans()),
+    st.builds(c.RemoveParticipant, st.sampled_from(PEOPLE), st.booleans()),
     st.builds(
         c.Configure, st.fixed_dictionaries({"unsure_value": st.sampled_from(["0.5", "0.25", "1"])})
     ),
@@ -119,6 +120,8 @@ def test_scores_always_equal_a_recomputation_from_the_votes(script):
             counted[(d["voter"], d["team"])] = Vote(
                 d["voter"], d["team"], Answer(d["q1"]), Answer(d["q2"])
             )
+        if event.type == "participant_removed":
+            counted = {k: v for k, v in counted.items() if k[0] != event.data["participant"]}
         if event.type == "round_scored":
             for team, result in event.data["results"].items():
                 mine = [v for v in counted.values() if v.team_id == team]
@@ -136,12 +139,18 @@ def test_scores_always_equal_a_recomputation_from_the_votes(script):
 def test_no_voter_is_ever_counted_twice_on_one_move(script):
     state, log, _ = play(script)
     cast: list[set] = []
+    scored: list[bool] = []
     for event in log:
         if event.type == "round_started":
             cast.append(set())
+            scored.append(False)
         if event.type == "vote_cast":
             cast[-1].add((event.data["voter"], event.data["team"]))
             assert event.data["votes_in"] == len(cast[-1])
+        if event.type == "participant_removed" and cast and not scored[len(cast) - 1]:
+            cast[-1] = {pair for pair in cast[-1] if pair[0] != event.data["participant"]}
+        if event.type == "round_scored":
+            scored[-1] = True
     for r, pairs in zip(state.rounds, cast, strict=True):
         assert set(r.votes) == pairs
         assert all(

@@ -80,6 +80,8 @@ CASES = [
     ("already_joined", lobby, ALICE, c.Join("Alice again")),
     ("nickname_invalid", lobby, participant("dave"), c.Join("   ")),
     ("nickname_taken", lobby, participant("dave"), c.Join("ALICE")),
+    ("blocked_words", lobby, participant("dave"), c.Join("Sh1ttt Happens")),
+    ("banned", lambda: _banned(), participant("alice"), c.Join("Alice Again")),
     ("team_unknown", lobby, FACILITATOR, c.AssignTeam("alice", "t9")),
     ("team_name_invalid", lobby, FACILITATOR, c.AddTeam("x" * 41)),
     ("team_name_taken", lobby, FACILITATOR, c.RenameTeam("t2", "team 1")),
@@ -104,6 +106,12 @@ CASES = [
     ("no_such_move", voting, BOB, c.CastVote("t1", YES, NO)),
     ("not_on_ballot", ballots_of_two, participant("p0"), c.CastVote("t9", YES, YES)),
 ]
+
+
+def _banned() -> Table:
+    table = lobby()
+    table.facilitate(c.RemoveParticipant("alice", ban=True))
+    return table
 
 
 def _locked() -> Table:

@@ -267,3 +267,65 @@ async def test_two_facilitators_never_answer_each_others_retries(
     assert (first["seqs"], second["seqs"], second["duplicate"]) == ([2], [3], False)
     await one.close()
     await two.close()
+
+
+async def test_a_socket_from_a_foreign_origin_is_refused(workshop):
+    from channels.testing import WebsocketCommunicator
+
+    from game.routing import websocket_application
+
+    path = f"/ws/workshops/{workshop.code}/"
+    foreign = WebsocketCommunicator(
+        websocket_application(), path, headers=[(b"origin", b"http://evil.example.org")]
+    )
+    assert (await foreign.connect())[0] is False
+    local = WebsocketCommunicator(
+        websocket_application(), path, headers=[(b"origin", b"http://localhost:8000")]
+    )
+    assert (await local.connect())[0] is True
+    await local.disconnect()
+
+
+async def test_a_flooding_client_is_slowed_then_cut_off(workshop, settings):
+    settings.UPSERVE_MESSAGES_PER_SECOND = 1
+    settings.UPSERVE_MESSAGE_BURST = 5
+    client = Client(workshop.code)
+    await client.open()
+    for _ in range(10):
+        await client.send({"type": "ping"})
+    replies = [await client.receive() for _ in range(10)]
+    assert [r["type"] for r in replies].count("pong") <= 6
+    assert any(r.get("code") == "rate_limited" for r in replies)
+    for _ in range(300):
+        await client.send({"type": "ping"})
+    closed = None
+    while closed is None:
+        output = await client.communicator.receive_output(timeout=3)
+        if output["type"] == "websocket.close":
+            closed = output["code"]
+    assert closed == 4008
+
+
+async def test_a_kicked_participant_is_cut_off_and_cannot_come_back(workshop, fiona):
+    token = await seat(workshop, "Troll")
+    troll = await phone(workshop, token)
+    await troll.receive()
+    boss = await facilitator(workshop, fiona)
+    await boss.receive()
+    ack = await boss.command("remove_participant", participant=troll_id(token, workshop), ban=True)
+    assert ack["type"] == "ack"
+    event = await troll.receive()
+    assert event["event"] == "participant_removed"
+    notice = await troll.receive()
+    assert notice["code"] == "removed"
+    assert (await troll.communicator.receive_output(timeout=3))["type"] == "websocket.close"
+    again = Client(workshop.code)
+    assert (await again.hello("participant", token))["code"] == "auth_failed"
+    await again.close()
+    await boss.close()
+
+
+def troll_id(token, workshop):
+    from game.tokens import read_participant_token
+
+    return read_participant_token(token, workshop.pk)

@@ -1,0 +1,105 @@
+"""Doors live-quiz tools leave open, shut: join floods, code guessing, bans, forged forms."""
+
+import pytest
+from django.test import Client
+
+from game import service
+from game.core.commands import LockJoining, RemoveParticipant
+from game.core.model import FACILITATOR
+from workshop.models import CODE_ALPHABET, CODE_LENGTH, new_room_code
+
+pytestmark = pytest.mark.django_db
+
+BOT, PHONE = "10.9.9.9", "10.1.1.1"
+
+
+def join(client: Client, workshop, nickname: str, address: str = PHONE):
+    return client.post(f"/join/{workshop.code}/", {"nickname": nickname}, REMOTE_ADDR=address)
+
+
+def facilitate(workshop, command):
+    assert service.submit(workshop_id=workshop.pk, actor=FACILITATOR, command=command).ok
+
+
+def test_a_flood_of_scripted_joins_is_throttled_while_a_real_phone_gets_in(workshop, settings):
+    settings.UPSERVE_JOINS_PER_ADDRESS = (60, 60)
+    statuses = [join(Client(), workshop, f"Bot {i}", BOT).status_code for i in range(1000)]
+    assert statuses.count(429) >= 940
+    assert len(service.read_state(workshop.pk).people) <= 60
+    phone = join(Client(), workshop, "Real Phone")
+    assert phone.status_code == 302 and phone.url == f"/play/{workshop.code}/"
+
+
+def test_a_workshop_caps_how_fast_anyone_joins_it(workshop, settings):
+    settings.UPSERVE_JOINS_PER_WORKSHOP = (20, 60)
+    statuses = [
+        join(Client(), workshop, f"Guest {i}", f"10.2.0.{i}").status_code for i in range(40)
+    ]
+    assert (statuses.count(302), statuses.count(429)) == (20, 20)
+
+
+def test_a_wrong_code_and_a_locked_room_look_the_same(client, workshop):
+    wrong = client.post("/", {"code": "ZZZZZZ"}).content.decode().replace("ZZZZZZ", "CODE")
+    facilitate(workshop, LockJoining(True))
+    locked = (
+        client.post("/", {"code": workshop.code}).content.decode().replace(workshop.code, "CODE")
+    )
+    assert without_csrf(wrong) == without_csrf(locked)
+
+
+def without_csrf(page: str) -> str:
+    return "".join(line for line in page.splitlines() if "csrfmiddlewaretoken" not in line)
+
+
+def test_guessing_room_codes_is_rate_limited_per_address(client, workshop, settings):
+    settings.UPSERVE_CODE_LOOKUPS_PER_ADDRESS = (5, 60)
+    replies = [client.post("/", {"code": "ZZZZZZ"}).content.decode() for _ in range(8)]
+    assert ["Too many tries" in r for r in replies] == [False] * 5 + [True] * 3
+
+
+def test_room_codes_come_from_a_large_secure_space():
+    codes = {new_room_code() for _ in range(5000)}
+    assert len(codes) == 5000
+    assert all(len(c) == CODE_LENGTH and set(c) <= set(CODE_ALPHABET) for c in codes)
+    assert len(CODE_ALPHABET) ** CODE_LENGTH > 500_000_000
+
+
+def test_a_seat_is_held_for_a_returning_phone_in_a_locked_room(workshop):
+    phone = Client()
+    join(phone, workshop, "Alice")
+    facilitate(workshop, LockJoining(True))
+    back = phone.get(f"/join/{workshop.code}/")
+    assert back.status_code == 302 and back.url == f"/play/{workshop.code}/"
+    newcomer = Client().get(f"/join/{workshop.code}/")
+    assert newcomer.status_code == 302 and newcomer.url == "/"
+
+
+def test_a_banned_device_cannot_take_a_new_seat(workshop):
+    phone = Client()
+    join(phone, workshop, "Troll")
+    pid = next(iter(service.read_state(workshop.pk).people))
+    facilitate(workshop, RemoveParticipant(pid, ban=True))
+    assert phone.get(f"/play/{workshop.code}/").status_code == 302  # the seat is gone
+    again = join(phone, workshop, "Nice Person")
+    assert again.status_code == 302 and again.url == "/"
+    assert [p.nickname for p in service.read_state(workshop.pk).people.values()] == []
+
+
+def test_a_kicked_but_not_banned_participant_may_join_again(workshop):
+    phone = Client()
+    join(phone, workshop, "Alice")
+    pid = next(iter(service.read_state(workshop.pk).people))
+    facilitate(workshop, RemoveParticipant(pid))
+    assert join(phone, workshop, "Alice").url == f"/play/{workshop.code}/"
+
+
+def test_a_nickname_with_a_blocked_word_is_refused_kindly(client, workshop):
+    page = join(client, workshop, "Sh1t Happens").content.decode()
+    assert "Please keep it friendly" in page
+
+
+def test_forms_are_protected_against_cross_site_requests(workshop, fiona):
+    forged = Client(enforce_csrf_checks=True)
+    assert forged.post(f"/join/{workshop.code}/", {"nickname": "Mallory"}).status_code == 403
+    forged.force_login(fiona)
+    assert forged.post("/console/", {"title": "Forged", "teams": 2}).status_code == 403
