@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import time
-
 from django.core.cache import cache
 from django.http import HttpRequest
+
+from game import clock
 
 
 def allow(key: str, limit: tuple[int, int]) -> bool:
     """Count one more hit on ``key``; False once ``count`` hits fall in one ``seconds`` window."""
     count, seconds = limit
-    window = int(time.time() // seconds)
+    window = int(clock.now() // seconds)
     bucket = f"throttle:{key}:{window}"
     cache.add(bucket, 0, timeout=seconds * 2)
     try:
