@@ -11,10 +11,9 @@ import logging
 from dataclasses import dataclass, field
 
 from asgiref.sync import async_to_sync
-from channels.db import database_sync_to_async
 from django.db import transaction
 
-from game import broadcast, clock, store
+from game import clock, fanout, store
 from game.core.commands import Command
 from game.core.decide import decide
 from game.core.evolve import evolve
@@ -77,6 +76,21 @@ def forget(workshop_id: int | None = None) -> None:
         _states.pop(workshop_id, None)
 
 
+@dataclass(frozen=True)
+class Submission:
+    """One command waiting to be decided, with whose client id it carries."""
+
+    actor: Actor
+    command: Command
+    client_id: str | None = None
+    sender: str | None = None
+    now: float | None = None
+
+    @property
+    def receipt_key(self) -> tuple[str, str | None]:
+        return (self.sender or actor_key(self.actor), self.client_id)
+
+
 def submit(
     *,
     workshop_id: int,
@@ -90,61 +104,93 @@ def submit(
 
     ``sender`` names whose client ids these are (default: the actor), so that two facilitators'
     consoles, which share the facilitator role, never answer each other's retries."""
+    return submit_batch(workshop_id, [Submission(actor, command, client_id, sender, now)])[0]
+
+
+def submit_batch(workshop_id: int, submissions: list[Submission]) -> list[Outcome]:
+    """Decide and record several commands in order, in one transaction (group commit): one
+    lock, one fsync and one broadcast for a burst of votes. Each gets its own outcome."""
     try:
-        return _submit(workshop_id, actor, command, client_id, now, sender or actor_key(actor))
+        return _submit_batch(workshop_id, submissions)
     except Exception:
         # The fold may hold events whose transaction rolled back: rebuild it from the log.
         forget(workshop_id)
         raise
 
 
-def _submit(workshop_id, actor, command, client_id, now, sender) -> Outcome:
+def _submit_batch(workshop_id: int, submissions: list[Submission]) -> list[Outcome]:
     with transaction.atomic():
         workshop = Workshop.objects.select_for_update().only("id", "last_seq").get(pk=workshop_id)
-        if client_id is not None:
-            receipt = Receipt.objects.filter(
-                workshop_id=workshop_id, actor=sender, client_id=client_id
-            ).first()
-            if receipt is not None:
-                return _replayed(workshop_id, receipt.result)
+        answered = _receipts(workshop_id, submissions)
         state = _caught_up(workshop_id, workshop.last_seq)
-        at = clock.now() if now is None else now
-        try:
-            events = decide(state, command, actor, at)
-        except Refusal as refusal:
-            outcome = Outcome(False, code=refusal.code, message=refusal.message)
-        else:
-            logged = store.append(workshop_id, workshop.last_seq, events, at)
-            for x in logged:
-                evolve(state, x.event, x.seq)
+        at = clock.now()
+        outcomes: list[Outcome] = []
+        appended: list[Logged] = []
+        receipts: list[Receipt] = []
+        for sub in submissions:
+            key = sub.receipt_key
+            if sub.client_id is not None and key in answered:
+                outcomes.append(_replayed(workshop_id, answered[key], appended))
+                continue
+            try:
+                events = decide(state, sub.command, sub.actor, at if sub.now is None else sub.now)
+            except Refusal as refusal:
+                outcome = Outcome(False, code=refusal.code, message=refusal.message)
+            else:
+                logged = [Logged(state.seq + i + 1, event) for i, event in enumerate(events)]
+                for x in logged:
+                    evolve(state, x.event, x.seq)
+                appended.extend(logged)
+                outcome = Outcome(True, logged)
+            if sub.client_id is not None and sub.actor.role is not Role.SYSTEM:
+                answered[key] = outcome.as_result()
+                receipts.append(
+                    Receipt(
+                        workshop_id=workshop_id,
+                        actor=key[0],
+                        client_id=sub.client_id,
+                        result=answered[key],
+                    )
+                )
+            outcomes.append(outcome)
+        if appended:
+            store.append(workshop_id, appended, at)
             current = state.current_round
             deadline = None if state.ended or current is None else current.deadline
             Workshop.objects.filter(pk=workshop_id).update(last_seq=state.seq, deadline=deadline)
-            outcome = Outcome(True, logged)
-        if client_id is not None and actor.role is not Role.SYSTEM:
-            Receipt.objects.create(
-                workshop_id=workshop_id,
-                actor=sender,
-                client_id=client_id,
-                result=outcome.as_result(),
-            )
-    return outcome
+        Receipt.objects.bulk_create(receipts)
+    return outcomes
 
 
-def _replayed(workshop_id: int, result: dict) -> Outcome:
+def _receipts(workshop_id: int, submissions: list[Submission]) -> dict[tuple[str, str], dict]:
+    ids = {sub.client_id for sub in submissions if sub.client_id is not None}
+    if not ids:
+        return {}
+    rows = Receipt.objects.filter(workshop_id=workshop_id, client_id__in=ids)
+    return {
+        (actor, cid): result
+        for actor, cid, result in rows.values_list("actor", "client_id", "result")
+    }
+
+
+def _replayed(workshop_id: int, result: dict, appended: list[Logged]) -> Outcome:
     if not result["ok"]:
         return Outcome(False, code=result["code"], message=result["message"], duplicate=True)
-    seqs = result["seqs"]
-    logged = store.events_between(workshop_id, seqs[0], seqs[-1]) if seqs else []
+    seqs = set(result["seqs"])
+    # The original may be in this very batch, not yet in the database.
+    logged = [x for x in appended if x.seq in seqs]
+    if len(logged) < len(seqs):
+        logged = store.events_between(workshop_id, min(seqs), max(seqs))
     return Outcome(True, logged, duplicate=True)
 
 
 async def asubmit(**kwargs) -> Outcome:
-    """``submit`` from async code, then publish what it recorded to the workshop's group."""
-    outcome = await database_sync_to_async(submit)(**kwargs)
-    if outcome.logged and not outcome.duplicate:
-        await broadcast.publish(kwargs["workshop_id"], outcome.logged)
-    return outcome
+    """``submit`` from async code: queued with the workshop's other commands for a group commit,
+    then published. Returns after the commit."""
+    from game.writer import writer_for
+
+    workshop_id = kwargs.pop("workshop_id")
+    return await writer_for(workshop_id).submit(Submission(**kwargs))
 
 
 def submit_and_publish(**kwargs) -> Outcome:
@@ -157,4 +203,4 @@ def submit_and_publish(**kwargs) -> Outcome:
 def publish_from_sync(workshop_id: int, outcome: Outcome) -> None:
     """Publish what ``outcome`` recorded; call only once its transaction has committed."""
     if outcome.logged and not outcome.duplicate:
-        async_to_sync(broadcast.publish)(workshop_id, outcome.logged)
+        async_to_sync(fanout.publish)(workshop_id, outcome.logged)

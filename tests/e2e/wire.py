@@ -114,11 +114,12 @@ class Client:
                 self.snapshot = message["state"]
                 await self._advance_to(message["seq"])
             elif kind == "event":
-                assert message["seq"] == self.last_seq + 1, (
-                    f"{self.name}: got seq {message['seq']} after {self.last_seq}"
+                first = message.get("first_seq", message["seq"])
+                assert first == self.last_seq + 1, (
+                    f"{self.name}: got seq {first} after {self.last_seq}"
                 )
                 self.events.append(message)
-                self.seqs.append(message["seq"])
+                self.seqs.extend(range(first, message["seq"] + 1))
                 await self._advance_to(message["seq"])
             elif kind in ("ack", "refused", "error") and message.get("id") in self._replies:
                 self._replies.pop(message["id"]).set_result(message)
