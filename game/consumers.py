@@ -14,9 +14,9 @@ from django.db import DatabaseError
 
 from game import clock, protocol, service, store
 from game.core import events as e
-from game.core.model import Actor, Role
+from game.core.model import Actor, Role, State
 from game.core.refusals import REFUSALS
-from game.core.visibility import Viewer, snapshot, viewer_for
+from game.core.visibility import Viewer, personal_snapshot, public_snapshot, viewer_for
 from game.fanout import Batch, frames, hub
 from game.protocol import Message, ProtocolError
 from game.ratelimit import TokenBucket
@@ -155,7 +155,7 @@ class GameConsumer(AsyncWebsocketConsumer):
         )
         if view is not None:
             self.last_sent = seq
-            await self.send_json({"type": "snapshot", "seq": seq, "state": view})
+            await self.send(text_data=view)
         else:
             self.last_sent = message.fields["last_seq"]
             await self.send_logged(missed)
@@ -321,9 +321,24 @@ def _scenario_card(scenario_id: int) -> dict | None:
 
 
 def _resume(workshop_id: int, actor: Actor, last_seq: int | None):
-    """(viewer, seq, missed events, snapshot): the events after last_seq, or else a snapshot."""
+    """(viewer, seq, missed events, snapshot frame): the events after last_seq, or else the
+    snapshot, already encoded."""
     state = service.read_state(workshop_id)
     viewer = viewer_for(state, actor.role, actor.participant_id)
     if last_seq is not None and last_seq <= state.seq and state.seq - last_seq <= CATCH_UP_MAX:
         return viewer, state.seq, store.events_after(workshop_id, last_seq), None
-    return viewer, state.seq, [], snapshot(state, viewer)
+    return viewer, state.seq, [], _snapshot_frame(workshop_id, state, viewer)
+
+
+# The shared part of the latest snapshot per workshop, encoded once: a reconnect storm of
+# thousands of phones would otherwise encode the whole roster once per phone.
+_public_frames: dict[int, tuple[State, int, str]] = {}
+
+
+def _snapshot_frame(workshop_id: int, state: State, viewer: Viewer) -> str:
+    cached = _public_frames.get(workshop_id)
+    if cached is None or cached[0] is not state or cached[1] != state.seq:
+        encoded = protocol.encode(public_snapshot(state))
+        cached = _public_frames[workshop_id] = (state, state.seq, encoded)
+    personal = protocol.encode(personal_snapshot(state, viewer))
+    return f'{{"type":"snapshot","seq":{state.seq},"state":{cached[2][:-1]},{personal[1:]}}}'
