@@ -103,8 +103,9 @@ def _round_view(state: State, viewer: Viewer) -> dict | None:
     moves = {}
     for team_id, move in current.moves.items():
         insider = viewer.role is Role.FACILITATOR or viewer.team_id == team_id
-        moves[team_id] = {"version": move.version}
-        if insider or opened:
+        hidden = team_id in current.hidden
+        moves[team_id] = {"version": move.version, **({"hidden": True} if hidden else {})}
+        if insider or (opened and not hidden):
             moves[team_id]["text"] = move.text
         if insider:
             moves[team_id]["author"] = move.author_id
