@@ -172,8 +172,11 @@ class GameConsumer(AsyncWebsocketConsumer):
             ok = secrets.compare_digest(token.encode(), workshop.screen_token.encode())
             return Actor(Role.SCREEN) if ok else None
         pid = read_participant_token(token, self.workshop_id)
-        if pid is None or pid not in service.read_state(self.workshop_id).people:
+        if pid is None:
             return None
+        with service.reading(self.workshop_id) as state:
+            if pid not in state.people:
+                return None
         return Actor(Role.PARTICIPANT, pid)
 
     # -- commands --------------------------------------------------------------------------
@@ -237,7 +240,7 @@ class GameConsumer(AsyncWebsocketConsumer):
             except DatabaseError:
                 # Cannot fill a gap now: drop the socket; the client resumes from its last seq.
                 log.exception("database error while filling a gap")
-                await self.close(code=1011)
+                await self.close(code=4500)
 
     async def send_logged(self, logged: list[Logged]) -> None:
         """Send events after ``last_sent`` in seq order, exactly once, filling any gap from the
@@ -323,11 +326,13 @@ def _scenario_card(scenario_id: int) -> dict | None:
 def _resume(workshop_id: int, actor: Actor, last_seq: int | None):
     """(viewer, seq, missed events, snapshot frame): the events after last_seq, or else the
     snapshot, already encoded."""
-    state = service.read_state(workshop_id)
-    viewer = viewer_for(state, actor.role, actor.participant_id)
-    if last_seq is not None and last_seq <= state.seq and state.seq - last_seq <= CATCH_UP_MAX:
-        return viewer, state.seq, store.events_after(workshop_id, last_seq), None
-    return viewer, state.seq, [], _snapshot_frame(workshop_id, state, viewer)
+    with service.reading(workshop_id) as state:
+        viewer = viewer_for(state, actor.role, actor.participant_id)
+        catch_up = last_seq is not None and 0 <= state.seq - last_seq <= CATCH_UP_MAX
+        if not catch_up:
+            return viewer, state.seq, [], _snapshot_frame(workshop_id, state, viewer)
+        seq = state.seq
+    return viewer, seq, store.events_after(workshop_id, last_seq), None
 
 
 # The shared part of the latest snapshot per workshop, encoded once: a reconnect storm of

@@ -8,6 +8,9 @@ so several server processes sharing one database stay consistent.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from asgiref.sync import async_to_sync
@@ -26,6 +29,16 @@ from workshop.models import Workshop
 log = logging.getLogger(__name__)
 
 _states: dict[int, State] = {}
+# Views run in a thread per request and sockets in the database thread: one lock per workshop
+# keeps the fold still while a thread catches it up, decides, commits or reads it. Always taken
+# before any database transaction, so it cannot deadlock with the database's own locks.
+_locks: dict[int, threading.RLock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock(workshop_id: int) -> threading.RLock:
+    with _locks_guard:
+        return _locks.setdefault(workshop_id, threading.RLock())
 
 
 @dataclass
@@ -62,10 +75,18 @@ def _caught_up(workshop_id: int, last_seq: int) -> State:
     return state
 
 
+@contextmanager
+def reading(workshop_id: int) -> Iterator[State]:
+    """The current state, held still while the block reads it. Do not mutate it."""
+    with _lock(workshop_id):
+        last_seq = Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
+        yield _caught_up(workshop_id, last_seq)
+
+
 def read_state(workshop_id: int) -> State:
-    """The current state for reading (snapshots, pages). Do not mutate it."""
-    last_seq = Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
-    return _caught_up(workshop_id, last_seq)
+    """The current state, for code that runs alone (tests, management commands)."""
+    with reading(workshop_id) as state:
+        return state
 
 
 def forget(workshop_id: int | None = None) -> None:
@@ -99,26 +120,35 @@ def submit(
     client_id: str | None = None,
     now: float | None = None,
     sender: str | None = None,
+    then: Callable[[Outcome], None] | None = None,
 ) -> Outcome:
     """Decide and record one command. Returns only after the commit (or the refusal).
 
     ``sender`` names whose client ids these are (default: the actor), so that two facilitators'
-    consoles, which share the facilitator role, never answer each other's retries."""
-    return submit_batch(workshop_id, [Submission(actor, command, client_id, sender, now)])[0]
+    consoles, which share the facilitator role, never answer each other's retries. ``then``
+    runs inside the same transaction once the outcome is known (to record a row beside it)."""
+    after = (lambda outcomes: then(outcomes[0])) if then else None
+    submission = Submission(actor, command, client_id, sender, now)
+    return submit_batch(workshop_id, [submission], then=after)[0]
 
 
-def submit_batch(workshop_id: int, submissions: list[Submission]) -> list[Outcome]:
+def submit_batch(
+    workshop_id: int,
+    submissions: list[Submission],
+    then: Callable[[list[Outcome]], None] | None = None,
+) -> list[Outcome]:
     """Decide and record several commands in order, in one transaction (group commit): one
     lock, one fsync and one broadcast for a burst of votes. Each gets its own outcome."""
-    try:
-        return _submit_batch(workshop_id, submissions)
-    except Exception:
-        # The fold may hold events whose transaction rolled back: rebuild it from the log.
-        forget(workshop_id)
-        raise
+    with _lock(workshop_id):
+        try:
+            return _submit_batch(workshop_id, submissions, then)
+        except Exception:
+            # The fold may hold events whose transaction rolled back: rebuild it from the log.
+            forget(workshop_id)
+            raise
 
 
-def _submit_batch(workshop_id: int, submissions: list[Submission]) -> list[Outcome]:
+def _submit_batch(workshop_id: int, submissions: list[Submission], then) -> list[Outcome]:
     with transaction.atomic():
         workshop = Workshop.objects.select_for_update().only("id", "last_seq").get(pk=workshop_id)
         answered = _receipts(workshop_id, submissions)
@@ -159,6 +189,8 @@ def _submit_batch(workshop_id: int, submissions: list[Submission]) -> list[Outco
             deadline = None if state.ended or current is None else current.deadline
             Workshop.objects.filter(pk=workshop_id).update(last_seq=state.seq, deadline=deadline)
         Receipt.objects.bulk_create(receipts)
+        if then is not None:
+            then(outcomes)
     return outcomes
 
 
@@ -203,4 +235,8 @@ def submit_and_publish(**kwargs) -> Outcome:
 def publish_from_sync(workshop_id: int, outcome: Outcome) -> None:
     """Publish what ``outcome`` recorded; call only once its transaction has committed."""
     if outcome.logged and not outcome.duplicate:
-        async_to_sync(fanout.publish)(workshop_id, outcome.logged)
+        try:
+            async_to_sync(fanout.publish)(workshop_id, outcome.logged)
+        except Exception:
+            # Committed all the same: receivers heal the gap from the log.
+            log.exception("publishing workshop %s failed", workshop_id)
