@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
 
 from game import clock, protocol, service, store
-from game.broadcast import group_name
 from game.core import events as e
-from game.core.model import Actor, Role
+from game.core.model import Actor, Role, State
 from game.core.refusals import REFUSALS
-from game.core.visibility import Viewer, redact, snapshot, viewer_for
+from game.core.visibility import Viewer, personal_snapshot, public_snapshot, viewer_for
+from game.fanout import Batch, frames, hub
 from game.protocol import Message, ProtocolError
 from game.ratelimit import TokenBucket
 from game.store import Logged
@@ -31,13 +33,27 @@ FLOOD_CLOSE_AFTER = 200
 
 
 class GameConsumer(AsyncWebsocketConsumer):
+    # Events reach sockets through game.fanout's hub, one subscription per process, so no
+    # socket needs a channel-layer channel of its own (with Redis, one subscription each).
+    channel_layer_alias = "upserve: none"
     workshop_id: int | None = None
     viewer: Viewer | None = None
     actor: Actor | None = None
     sender: str | None = None  # whose client ids these are
     last_sent = 0
 
+    async def dispatch(self, message: dict) -> None:
+        # Channels closes stale database connections before every handler: a hop to the one
+        # database thread per frame. Every database call here goes through
+        # database_sync_to_async, which does that itself, so frames skip the hop.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     async def connect(self) -> None:
+        self.sending = asyncio.Lock()
+        self.deliveries: set[asyncio.Future] = set()
         self.bucket = TokenBucket(
             settings.UPSERVE_MESSAGES_PER_SECOND, settings.UPSERVE_MESSAGE_BURST
         )
@@ -50,8 +66,8 @@ class GameConsumer(AsyncWebsocketConsumer):
             await self.close(code=4404)
 
     async def disconnect(self, close_code: int) -> None:
-        if self.viewer is not None:
-            await self.channel_layer.group_discard(group_name(self.workshop_id), self.channel_name)
+        if self.workshop_id is not None:
+            await hub.unsubscribe(self.workshop_id, self)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.workshop_id is None:
@@ -89,16 +105,17 @@ class GameConsumer(AsyncWebsocketConsumer):
         await self.reply_error("rate_limited", "Too many messages: slow down and try again.")
 
     async def pong(self) -> None:
-        """Answer a heartbeat, and heal any event the channel layer lost since the last one."""
+        """Answer a heartbeat, and heal any event a broadcast lost since the last one."""
         seq = None
         if self.viewer is not None:
             seq = await database_sync_to_async(_last_seq)(self.workshop_id)
-            if seq > self.last_sent:
-                await self.deliver(
-                    await database_sync_to_async(store.events_between)(
-                        self.workshop_id, self.last_sent + 1, seq
+            async with self.sending:
+                if seq > self.last_sent:
+                    await self.send_logged(
+                        await database_sync_to_async(store.events_between)(
+                            self.workshop_id, self.last_sent + 1, seq
+                        )
                     )
-                )
         await self.send_json({"type": "pong", "server_time": clock.now(), "seq": seq})
 
     # -- hello: who are you, and what have you seen? -----------------------------------------
@@ -114,10 +131,16 @@ class GameConsumer(AsyncWebsocketConsumer):
         if actor is None:
             raise ProtocolError("auth_failed", _AUTH_FAILED[role])
         self.actor = actor
-        # Join the group before reading state, so no event can fall between the two.
-        await self.channel_layer.group_add(group_name(self.workshop_id), self.channel_name)
+        # Hold the send lock while subscribing and reading state: broadcasts that arrive
+        # meanwhile wait, then go out deduplicated by seq, so nothing falls in between.
+        async with self.sending:
+            await hub.subscribe(self.workshop_id, self)
+            await self._resume(message)
+
+    async def _resume(self, message: Message) -> None:
+        role = message.fields["role"]
         viewer, seq, missed, view = await database_sync_to_async(_resume)(
-            self.workshop_id, actor, message.fields.get("last_seq")
+            self.workshop_id, self.actor, message.fields.get("last_seq")
         )
         self.viewer = viewer
         await self.send_json(
@@ -125,17 +148,17 @@ class GameConsumer(AsyncWebsocketConsumer):
                 "type": "welcome",
                 "protocol": protocol.VERSION,
                 "role": role,
-                "participant": actor.participant_id,
+                "participant": self.actor.participant_id,
                 "seq": seq,
                 "server_time": clock.now(),
             }
         )
         if view is not None:
             self.last_sent = seq
-            await self.send_json({"type": "snapshot", "seq": seq, "state": view})
+            await self.send(text_data=view)
         else:
             self.last_sent = message.fields["last_seq"]
-            await self.deliver(missed)
+            await self.send_logged(missed)
 
     def _authenticate(self, role: str, token: str) -> Actor | None:
         workshop = Workshop.objects.get(pk=self.workshop_id)
@@ -149,8 +172,11 @@ class GameConsumer(AsyncWebsocketConsumer):
             ok = secrets.compare_digest(token.encode(), workshop.screen_token.encode())
             return Actor(Role.SCREEN) if ok else None
         pid = read_participant_token(token, self.workshop_id)
-        if pid is None or pid not in service.read_state(self.workshop_id).people:
+        if pid is None:
             return None
+        with service.reading(self.workshop_id) as state:
+            if pid not in state.people:
+                return None
         return Actor(Role.PARTICIPANT, pid)
 
     # -- commands --------------------------------------------------------------------------
@@ -178,6 +204,7 @@ class GameConsumer(AsyncWebsocketConsumer):
         if not outcome.ok:
             await self.refuse(message.client_id, outcome.code, outcome.message)
             return
+        # The events themselves follow in the workshop's next broadcast.
         await self.send_json(
             {
                 "type": "ack",
@@ -186,7 +213,6 @@ class GameConsumer(AsyncWebsocketConsumer):
                 "duplicate": outcome.duplicate,
             }
         )
-        await self.deliver(outcome.logged)
 
     async def refuse(self, client_id: str | None, code: str, message: str | None = None) -> None:
         await self.send_json(
@@ -195,51 +221,69 @@ class GameConsumer(AsyncWebsocketConsumer):
 
     # -- events ----------------------------------------------------------------------------
 
-    async def game_events(self, message: dict) -> None:
-        if self.viewer is None:
-            return
-        try:
-            await self.deliver([Logged.from_wire(m) for m in message["events"]])
-        except DatabaseError:
-            # Cannot fill a gap now: drop the socket; the client resumes from its last seq.
-            log.exception("database error while filling a gap")
-            await self.close(code=1011)
+    def receive_batch(self, batch: Batch) -> None:
+        """Called by the hub for every broadcast of this workshop; sends in order, in the
+        background, so one slow socket never holds up the others."""
+        task = asyncio.ensure_future(self._deliver_batch(batch))
+        self.deliveries.add(task)
+        task.add_done_callback(self.deliveries.discard)
 
-    async def deliver(self, logged: list[Logged]) -> None:
-        """Send events in seq order, exactly once; fill any gap from the log first."""
-        for x in logged:
-            if x.seq <= self.last_sent:
-                continue
-            if x.seq > self.last_sent + 1:
-                missing = await database_sync_to_async(store.events_between)(
-                    self.workshop_id, self.last_sent + 1, x.seq - 1
-                )
-                for m in missing:
-                    await self.send_event(m)
-            await self.send_event(x)
+    async def _deliver_batch(self, batch: Batch) -> None:
+        async with self.sending:
+            if self.viewer is None or batch.last_seq <= self.last_sent:
+                return
+            try:
+                shared = batch.contiguous and batch.first_seq == self.last_sent + 1
+                if shared and not self._concerns_me(batch.logged):
+                    await self._send_frames(batch.frames_for(self.viewer), batch.last_seq)
+                else:
+                    await self.send_logged(batch.logged)
+            except DatabaseError:
+                # Cannot fill a gap now: drop the socket; the client resumes from its last seq.
+                log.exception("database error while filling a gap")
+                await self.close(code=4500)
 
-    async def send_event(self, x: Logged) -> None:
-        if x.seq != self.last_sent + 1 or self.viewer is None:
+    async def send_logged(self, logged: list[Logged]) -> None:
+        """Send events after ``last_sent`` in seq order, exactly once, filling any gap from the
+        log first. Call with ``self.sending`` held."""
+        logged = [x for x in logged if x.seq > self.last_sent]
+        if not logged:
             return
-        self._follow(x)
-        shown = redact(x.event, self.viewer)
-        await self.send_json(
-            {"type": "event", "seq": x.seq, "event": shown.type, "data": shown.data}
-        )
-        self.last_sent = x.seq
+        if logged[-1].seq - self.last_sent != len(logged):
+            # A hole before or inside: read the whole stretch from the log, the truth.
+            logged = await database_sync_to_async(store.events_between)(
+                self.workshop_id, self.last_sent + 1, logged[-1].seq
+            )
+        if not self._concerns_me(logged):
+            await self._send_frames(frames(logged, self.viewer), logged[-1].seq)
+            return
+        for x in logged:  # one by one: what this viewer may see changes as they go
+            if self.viewer is None:
+                return
+            self._follow(x)
+            await self._send_frames(frames([x], self.viewer), x.seq)
+            if x.event.type == e.PARTICIPANT_REMOVED:
+                # The seat is gone on the server; this socket must not act for it any more.
+                await self.reply_error("removed", "The facilitator removed you from this workshop.")
+                self.viewer = None
+                await self.close(code=4403)
+
+    async def _send_frames(self, texts: list[str], last_seq: int) -> None:
+        for text in texts:
+            await self.send(text_data=text)
+        self.last_sent = last_seq
+
+    def _concerns_me(self, logged: list[Logged]) -> bool:
         me = self.actor.participant_id
-        if x.event.type == e.PARTICIPANT_REMOVED and x.event.data["participant"] == me:
-            # The seat is gone on the server; this socket must not act for it any more.
-            await self.reply_error("removed", "The facilitator removed you from this workshop.")
-            self.viewer = None
-            await self.close(code=4403)
+        return me is not None and any(
+            x.event.type in _ABOUT_A_PERSON and x.event.data["participant"] == me for x in logged
+        )
 
     def _follow(self, x: Logged) -> None:
         """Keep the viewer's team current, since what it may see depends on it."""
-        me = self.viewer.participant_id
         moved = x.event.type in (e.PARTICIPANT_MOVED, e.PARTICIPANT_JOINED)
-        if me and moved and x.event.data["participant"] == me:
-            self.viewer = Viewer(self.viewer.role, me, x.event.data["team"])
+        if moved and x.event.data["participant"] == self.viewer.participant_id:
+            self.viewer = Viewer(self.viewer.role, self.viewer.participant_id, x.event.data["team"])
 
     async def send_json(self, message: dict) -> None:
         await self.send(text_data=protocol.encode(message))
@@ -247,6 +291,8 @@ class GameConsumer(AsyncWebsocketConsumer):
     async def reply_error(self, code: str, message: str, client_id: str | None = None) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, "id": client_id})
 
+
+_ABOUT_A_PERSON = frozenset({e.PARTICIPANT_JOINED, e.PARTICIPANT_MOVED, e.PARTICIPANT_REMOVED})
 
 _AUTH_FAILED = {
     "facilitator": "Log in as a facilitator of this workshop first.",
@@ -279,9 +325,26 @@ def _scenario_card(scenario_id: int) -> dict | None:
 
 
 def _resume(workshop_id: int, actor: Actor, last_seq: int | None):
-    """(viewer, seq, missed events, snapshot): the events after last_seq, or else a snapshot."""
-    state = service.read_state(workshop_id)
-    viewer = viewer_for(state, actor.role, actor.participant_id)
-    if last_seq is not None and last_seq <= state.seq and state.seq - last_seq <= CATCH_UP_MAX:
-        return viewer, state.seq, store.events_after(workshop_id, last_seq), None
-    return viewer, state.seq, [], snapshot(state, viewer)
+    """(viewer, seq, missed events, snapshot frame): the events after last_seq, or else the
+    snapshot, already encoded."""
+    with service.reading(workshop_id) as state:
+        viewer = viewer_for(state, actor.role, actor.participant_id)
+        catch_up = last_seq is not None and 0 <= state.seq - last_seq <= CATCH_UP_MAX
+        if not catch_up:
+            return viewer, state.seq, [], _snapshot_frame(workshop_id, state, viewer)
+        seq = state.seq
+    return viewer, seq, store.events_after(workshop_id, last_seq), None
+
+
+# The shared part of the latest snapshot per workshop, encoded once: a reconnect storm of
+# thousands of phones would otherwise encode the whole roster once per phone.
+_public_frames: dict[int, tuple[State, int, str]] = {}
+
+
+def _snapshot_frame(workshop_id: int, state: State, viewer: Viewer) -> str:
+    cached = _public_frames.get(workshop_id)
+    if cached is None or cached[0] is not state or cached[1] != state.seq:
+        encoded = protocol.encode(public_snapshot(state))
+        cached = _public_frames[workshop_id] = (state, state.seq, encoded)
+    personal = protocol.encode(personal_snapshot(state, viewer))
+    return f'{{"type":"snapshot","seq":{state.seq},"state":{cached[2][:-1]},{personal[1:]}}}'

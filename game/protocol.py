@@ -127,6 +127,11 @@ FACILITATOR: dict[str, Schema] = {
     "rename_team": {"team": (team_id, True), "name": (text(TEAM_NAME_MAX), True)},
     "assign_team": {"participant": (participant_id, True), "team": (team_id, True)},
     "remove_participant": {"participant": (participant_id, True), "ban": (boolean, False)},
+    "rename_participant": {
+        "participant": (participant_id, True),
+        "nickname": (text(NICKNAME_MAX), True),
+    },
+    "hide_move": {"team": (team_id, True), "hidden": (boolean, False)},
     "configure": {"settings": (small_object, True)},
     "lock_joining": {"locked": (boolean, True)},
     "start_round": {"scenario_id": (integer(1, 2**53), False), "scenario": (small_object, False)},
@@ -210,6 +215,10 @@ def to_command(message: Message, scenario: dict | None = None) -> c.Command:
             return c.AssignTeam(f["participant"], f["team"])
         case "remove_participant":
             return c.RemoveParticipant(f["participant"], f.get("ban", False))
+        case "rename_participant":
+            return c.RenameParticipant(f["participant"], f["nickname"])
+        case "hide_move":
+            return c.HideMove(f["team"], f.get("hidden", True))
         case "configure":
             return c.Configure(f["settings"])
         case "lock_joining":

@@ -8,13 +8,15 @@ so several server processes sharing one database stay consistent.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from asgiref.sync import async_to_sync
-from channels.db import database_sync_to_async
 from django.db import transaction
 
-from game import broadcast, clock, store
+from game import clock, fanout, store
 from game.core.commands import Command
 from game.core.decide import decide
 from game.core.evolve import evolve
@@ -27,6 +29,16 @@ from workshop.models import Workshop
 log = logging.getLogger(__name__)
 
 _states: dict[int, State] = {}
+# Views run in a thread per request and sockets in the database thread: one lock per workshop
+# keeps the fold still while a thread catches it up, decides, commits or reads it. Always taken
+# before any database transaction, so it cannot deadlock with the database's own locks.
+_locks: dict[int, threading.RLock] = {}
+_locks_guard = threading.Lock()
+
+
+def _lock(workshop_id: int) -> threading.RLock:
+    with _locks_guard:
+        return _locks.setdefault(workshop_id, threading.RLock())
 
 
 @dataclass
@@ -63,10 +75,18 @@ def _caught_up(workshop_id: int, last_seq: int) -> State:
     return state
 
 
+@contextmanager
+def reading(workshop_id: int) -> Iterator[State]:
+    """The current state, held still while the block reads it. Do not mutate it."""
+    with _lock(workshop_id):
+        last_seq = Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
+        yield _caught_up(workshop_id, last_seq)
+
+
 def read_state(workshop_id: int) -> State:
-    """The current state for reading (snapshots, pages). Do not mutate it."""
-    last_seq = Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
-    return _caught_up(workshop_id, last_seq)
+    """The current state, for code that runs alone (tests, management commands)."""
+    with reading(workshop_id) as state:
+        return state
 
 
 def forget(workshop_id: int | None = None) -> None:
@@ -77,6 +97,21 @@ def forget(workshop_id: int | None = None) -> None:
         _states.pop(workshop_id, None)
 
 
+@dataclass(frozen=True)
+class Submission:
+    """One command waiting to be decided, with whose client id it carries."""
+
+    actor: Actor
+    command: Command
+    client_id: str | None = None
+    sender: str | None = None
+    now: float | None = None
+
+    @property
+    def receipt_key(self) -> tuple[str, str | None]:
+        return (self.sender or actor_key(self.actor), self.client_id)
+
+
 def submit(
     *,
     workshop_id: int,
@@ -85,66 +120,109 @@ def submit(
     client_id: str | None = None,
     now: float | None = None,
     sender: str | None = None,
+    then: Callable[[Outcome], None] | None = None,
 ) -> Outcome:
     """Decide and record one command. Returns only after the commit (or the refusal).
 
     ``sender`` names whose client ids these are (default: the actor), so that two facilitators'
-    consoles, which share the facilitator role, never answer each other's retries."""
-    try:
-        return _submit(workshop_id, actor, command, client_id, now, sender or actor_key(actor))
-    except Exception:
-        # The fold may hold events whose transaction rolled back: rebuild it from the log.
-        forget(workshop_id)
-        raise
+    consoles, which share the facilitator role, never answer each other's retries. ``then``
+    runs inside the same transaction once the outcome is known (to record a row beside it)."""
+    after = (lambda outcomes: then(outcomes[0])) if then else None
+    submission = Submission(actor, command, client_id, sender, now)
+    return submit_batch(workshop_id, [submission], then=after)[0]
 
 
-def _submit(workshop_id, actor, command, client_id, now, sender) -> Outcome:
+def submit_batch(
+    workshop_id: int,
+    submissions: list[Submission],
+    then: Callable[[list[Outcome]], None] | None = None,
+) -> list[Outcome]:
+    """Decide and record several commands in order, in one transaction (group commit): one
+    lock, one fsync and one broadcast for a burst of votes. Each gets its own outcome."""
+    with _lock(workshop_id):
+        try:
+            return _submit_batch(workshop_id, submissions, then)
+        except Exception:
+            # The fold may hold events whose transaction rolled back: rebuild it from the log.
+            forget(workshop_id)
+            raise
+
+
+def _submit_batch(workshop_id: int, submissions: list[Submission], then) -> list[Outcome]:
     with transaction.atomic():
         workshop = Workshop.objects.select_for_update().only("id", "last_seq").get(pk=workshop_id)
-        if client_id is not None:
-            receipt = Receipt.objects.filter(
-                workshop_id=workshop_id, actor=sender, client_id=client_id
-            ).first()
-            if receipt is not None:
-                return _replayed(workshop_id, receipt.result)
+        answered = _receipts(workshop_id, submissions)
         state = _caught_up(workshop_id, workshop.last_seq)
-        at = clock.now() if now is None else now
-        try:
-            events = decide(state, command, actor, at)
-        except Refusal as refusal:
-            outcome = Outcome(False, code=refusal.code, message=refusal.message)
-        else:
-            logged = store.append(workshop_id, workshop.last_seq, events, at)
-            for x in logged:
-                evolve(state, x.event, x.seq)
+        at = clock.now()
+        outcomes: list[Outcome] = []
+        appended: list[Logged] = []
+        receipts: list[Receipt] = []
+        for sub in submissions:
+            key = sub.receipt_key
+            if sub.client_id is not None and key in answered:
+                outcomes.append(_replayed(workshop_id, answered[key], appended))
+                continue
+            try:
+                events = decide(state, sub.command, sub.actor, at if sub.now is None else sub.now)
+            except Refusal as refusal:
+                outcome = Outcome(False, code=refusal.code, message=refusal.message)
+            else:
+                logged = [Logged(state.seq + i + 1, event) for i, event in enumerate(events)]
+                for x in logged:
+                    evolve(state, x.event, x.seq)
+                appended.extend(logged)
+                outcome = Outcome(True, logged)
+            if sub.client_id is not None and sub.actor.role is not Role.SYSTEM:
+                answered[key] = outcome.as_result()
+                receipts.append(
+                    Receipt(
+                        workshop_id=workshop_id,
+                        actor=key[0],
+                        client_id=sub.client_id,
+                        result=answered[key],
+                    )
+                )
+            outcomes.append(outcome)
+        if appended:
+            store.append(workshop_id, appended, at)
             current = state.current_round
             deadline = None if state.ended or current is None else current.deadline
             Workshop.objects.filter(pk=workshop_id).update(last_seq=state.seq, deadline=deadline)
-            outcome = Outcome(True, logged)
-        if client_id is not None and actor.role is not Role.SYSTEM:
-            Receipt.objects.create(
-                workshop_id=workshop_id,
-                actor=sender,
-                client_id=client_id,
-                result=outcome.as_result(),
-            )
-    return outcome
+        Receipt.objects.bulk_create(receipts)
+        if then is not None:
+            then(outcomes)
+    return outcomes
 
 
-def _replayed(workshop_id: int, result: dict) -> Outcome:
+def _receipts(workshop_id: int, submissions: list[Submission]) -> dict[tuple[str, str], dict]:
+    ids = {sub.client_id for sub in submissions if sub.client_id is not None}
+    if not ids:
+        return {}
+    rows = Receipt.objects.filter(workshop_id=workshop_id, client_id__in=ids)
+    return {
+        (actor, cid): result
+        for actor, cid, result in rows.values_list("actor", "client_id", "result")
+    }
+
+
+def _replayed(workshop_id: int, result: dict, appended: list[Logged]) -> Outcome:
     if not result["ok"]:
         return Outcome(False, code=result["code"], message=result["message"], duplicate=True)
-    seqs = result["seqs"]
-    logged = store.events_between(workshop_id, seqs[0], seqs[-1]) if seqs else []
+    seqs = set(result["seqs"])
+    # The original may be in this very batch, not yet in the database.
+    logged = [x for x in appended if x.seq in seqs]
+    if len(logged) < len(seqs):
+        logged = store.events_between(workshop_id, min(seqs), max(seqs))
     return Outcome(True, logged, duplicate=True)
 
 
 async def asubmit(**kwargs) -> Outcome:
-    """``submit`` from async code, then publish what it recorded to the workshop's group."""
-    outcome = await database_sync_to_async(submit)(**kwargs)
-    if outcome.logged and not outcome.duplicate:
-        await broadcast.publish(kwargs["workshop_id"], outcome.logged)
-    return outcome
+    """``submit`` from async code: queued with the workshop's other commands for a group commit,
+    then published. Returns after the commit."""
+    from game.writer import writer_for
+
+    workshop_id = kwargs.pop("workshop_id")
+    return await writer_for(workshop_id).submit(Submission(**kwargs))
 
 
 def submit_and_publish(**kwargs) -> Outcome:
@@ -157,4 +235,8 @@ def submit_and_publish(**kwargs) -> Outcome:
 def publish_from_sync(workshop_id: int, outcome: Outcome) -> None:
     """Publish what ``outcome`` recorded; call only once its transaction has committed."""
     if outcome.logged and not outcome.duplicate:
-        async_to_sync(broadcast.publish)(workshop_id, outcome.logged)
+        try:
+            async_to_sync(fanout.publish)(workshop_id, outcome.logged)
+        except Exception:
+            # Committed all the same: receivers heal the gap from the log.
+            log.exception("publishing workshop %s failed", workshop_id)

@@ -23,17 +23,15 @@ class Logged:
         return cls(message["seq"], Event(message["type"], message["data"]))
 
 
-def append(workshop_id: int, after_seq: int, events: list[Event], at: float) -> list[Logged]:
-    """Append ``events`` after ``after_seq``. Must run inside the workshop's locked transaction;
-    the unique (workshop, seq) constraint turns a second writer into an error, not a fork."""
-    logged = [Logged(after_seq + i + 1, event) for i, event in enumerate(events)]
+def append(workshop_id: int, logged: list[Logged], at: float) -> None:
+    """Record ``logged`` events. Must run inside the workshop's locked transaction; the unique
+    (workshop, seq) constraint turns a second writer into an error, not a fork."""
     EventRow.objects.bulk_create(
         EventRow(
             workshop_id=workshop_id, seq=x.seq, type=x.event.type, data=x.event.data, recorded_at=at
         )
         for x in logged
     )
-    return logged
 
 
 def events_after(workshop_id: int, seq: int, limit: int | None = None) -> list[Logged]:

@@ -16,6 +16,12 @@ def fresh_fold():
     service.forget()
 
 
+@pytest.fixture(autouse=True)
+def quick_tallies(settings):
+    """Coalesced broadcasts go out almost at once, so tests need not wait for them."""
+    settings.UPSERVE_TALLY_SECONDS = 0.01
+
+
 @pytest.fixture
 def frozen_clock(monkeypatch):
     frozen = clock_module.FrozenClock()

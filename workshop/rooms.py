@@ -30,8 +30,9 @@ def workshop_create(*, owner, title: str, team_count: int, deck: Deck | None) ->
 
 
 def suggested_nickname(workshop: Workshop) -> str:
-    state = service.read_state(workshop.pk)
-    return generate_nickname(secrets.randbelow(10**9), {p.nickname for p in state.people.values()})
+    with service.reading(workshop.pk) as state:
+        taken = {p.nickname for p in state.people.values()}
+    return generate_nickname(secrets.randbelow(10**9), taken)
 
 
 def participant_join(
@@ -39,31 +40,30 @@ def participant_join(
 ) -> tuple[Outcome, str | None]:
     """Seat a new participant. Returns the outcome and, when seated, their token."""
     pid = secrets.token_hex(8)
-    try:
-        with transaction.atomic():
-            outcome = service.submit(
-                workshop_id=workshop.pk, actor=participant(pid), command=Join(nickname)
+
+    def take_seat(outcome: Outcome) -> None:
+        if outcome.ok:
+            Seat.objects.create(
+                workshop=workshop, participant_id=pid, device=device, address=address
             )
-            if outcome.ok:
-                Seat.objects.create(
-                    workshop=workshop, participant_id=pid, device=device, address=address
-                )
-    except Exception:
-        service.forget(workshop.pk)
-        raise
+
+    outcome = service.submit(
+        workshop_id=workshop.pk, actor=participant(pid), command=Join(nickname), then=take_seat
+    )
     service.publish_from_sync(workshop.pk, outcome)
     return outcome, participant_token(workshop.pk, pid) if outcome.ok else None
 
 
 def is_open_to(workshop: Workshop, device: str) -> bool:
     """Whether a newcomer on ``device`` may take a seat: not locked, not ended, not banned."""
-    state = service.read_state(workshop.pk)
-    if state.joining_locked or state.ended:
-        return False
-    if not device or not state.banned:
+    with service.reading(workshop.pk) as state:
+        if state.joining_locked or state.ended:
+            return False
+        banned = set(state.banned)
+    if not device or not banned:
         return True
     seats = Seat.objects.filter(workshop=workshop, device=device)
-    return not seats.filter(participant_id__in=state.banned).exists()
+    return not seats.filter(participant_id__in=banned).exists()
 
 
 def join_url(workshop: Workshop) -> str:

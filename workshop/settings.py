@@ -143,6 +143,9 @@ UPSERVE_JOINS_PER_WORKSHOP = (int(os.environ.get("JOINS_PER_WORKSHOP", "500")), 
 UPSERVE_CODE_LOOKUPS_PER_ADDRESS = (int(os.environ.get("CODE_LOOKUPS_PER_ADDRESS", "30")), 60)
 UPSERVE_MESSAGES_PER_SECOND = float(os.environ.get("MESSAGES_PER_SECOND", "10"))
 UPSERVE_MESSAGE_BURST = int(os.environ.get("MESSAGE_BURST", "40"))
+# How long vote and move events wait to go out together: tallies reach screens a few times a
+# second, however fast votes come in.
+UPSERVE_TALLY_SECONDS = float(os.environ.get("TALLY_SECONDS", "0.2"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [

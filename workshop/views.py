@@ -31,7 +31,10 @@ def _seated(request: HttpRequest, workshop: Workshop) -> str | None:
     """The participant id of this phone's seat in ``workshop``, if it has one."""
     token = request.COOKIES.get(seat_cookie(workshop), "")
     pid = read_participant_token(token, workshop.pk) if token else None
-    return pid if pid and pid in service.read_state(workshop.pk).people else None
+    if not pid:
+        return None
+    with service.reading(workshop.pk) as state:
+        return pid if pid in state.people else None
 
 
 NOT_FOUND = "No open workshop has that code. Check the screen and try again."

@@ -50,6 +50,22 @@ class RemoveParticipant:
 
 
 @dataclass(frozen=True)
+class RenameParticipant:
+    """The facilitator replaces a nickname (an offensive one, say)."""
+
+    participant_id: str
+    nickname: str
+
+
+@dataclass(frozen=True)
+class HideMove:
+    """Take a team's move off the screen (or put it back)."""
+
+    team_id: str
+    hidden: bool = True
+
+
+@dataclass(frozen=True)
 class Configure:
     changes: dict
 
@@ -115,6 +131,8 @@ Command = (
     | RenameTeam
     | AssignTeam
     | RemoveParticipant
+    | RenameParticipant
+    | HideMove
     | Configure
     | LockJoining
     | StartRound
@@ -134,6 +152,8 @@ FACILITATOR_COMMANDS = (
     RenameTeam,
     AssignTeam,
     RemoveParticipant,
+    RenameParticipant,
+    HideMove,
     Configure,
     LockJoining,
     StartRound,

@@ -22,7 +22,7 @@ from .limits import (
 from .model import PHASE_ORDER, Actor, Answer, Phase, Role, Settings, State
 from .refusals import Refusal
 from .scoring import score_round
-from .wordfilter import has_blocked_word
+from .wordfilter import has_blocked_word, word_list
 
 SCENARIO_REQUIRED = ("title", "customer", "situation", "ask")
 SCENARIO_FIELDS = (*SCENARIO_REQUIRED, "debrief", "slug")
@@ -61,17 +61,17 @@ def clean_text(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def _valid_name(text: str, limit: int, code: str) -> str:
+def _valid_name(text: str, limit: int, code: str, extra_words: str = "") -> str:
     name = clean_text(text)
     if not 1 <= len(name) <= limit:
         raise Refusal(code)
-    if has_blocked_word(name):
+    if has_blocked_word(name, extra_words):
         raise Refusal("blocked_words")
     return name
 
 
 def _nickname(state: State, text: str, *, exclude: str | None = None) -> str:
-    nickname = _valid_name(text, NICKNAME_MAX, "nickname_invalid")
+    nickname = _valid_name(text, NICKNAME_MAX, "nickname_invalid", state.settings.blocked_words)
     taken = {p.nickname.casefold() for pid, p in state.people.items() if pid != exclude}
     if nickname.casefold() in taken:
         raise Refusal("nickname_taken")
@@ -79,7 +79,7 @@ def _nickname(state: State, text: str, *, exclude: str | None = None) -> str:
 
 
 def _team_name(state: State, text: str, *, exclude: str | None = None) -> str:
-    name = _valid_name(text, TEAM_NAME_MAX, "team_name_invalid")
+    name = _valid_name(text, TEAM_NAME_MAX, "team_name_invalid", state.settings.blocked_words)
     taken = {t.name.casefold() for tid, t in state.teams.items() if tid != exclude}
     if name.casefold() in taken:
         raise Refusal("team_name_taken")
@@ -99,7 +99,13 @@ def validate_settings(changes: dict) -> dict:
         if key not in known:
             raise Refusal("settings_invalid", f"There is no setting called {key!r}.")
         expected = type(getattr(defaults, key))
-        if expected is str:
+        if key == "blocked_words":
+            if not isinstance(value, str) or len(value) > 2000:
+                raise Refusal(
+                    "settings_invalid", "blocked_words must be text of at most 2000 characters."
+                )
+            out[key] = ", ".join(word_list(value))
+        elif expected is str:
             try:
                 number = Fraction(str(value))
             except (ValueError, ZeroDivisionError):
@@ -225,6 +231,23 @@ def _remove(state: State, cmd: c.RemoveParticipant, actor: Actor, now: float) ->
     return [Event(e.PARTICIPANT_REMOVED, data)]
 
 
+def _rename_participant(
+    state: State, cmd: c.RenameParticipant, actor: Actor, now: float
+) -> list[Event]:
+    if cmd.participant_id not in state.people:
+        raise Refusal("participant_unknown")
+    nickname = _nickname(state, cmd.nickname, exclude=cmd.participant_id)
+    return [Event(e.PARTICIPANT_RENAMED, {"participant": cmd.participant_id, "nickname": nickname})]
+
+
+def _hide_move(state: State, cmd: c.HideMove, actor: Actor, now: float) -> list[Event]:
+    current = _current(state)
+    if cmd.team_id not in current.moves:
+        raise Refusal("no_such_move")
+    data = {"round": current.number, "team": cmd.team_id, "hidden": bool(cmd.hidden)}
+    return [Event(e.MOVE_HIDDEN, data)]
+
+
 def _configure(state: State, cmd: c.Configure, actor: Actor, now: float) -> list[Event]:
     if state.phase is Phase.VOTE:
         raise Refusal("wrong_phase")  # ballots and weights hold still while people vote
@@ -317,7 +340,7 @@ def _submit_move(state: State, cmd: c.SubmitMove, actor: Actor, now: float) -> l
     text = str(cmd.text).strip()
     if not text or len(text) > MOVE_MAX:
         raise Refusal("move_invalid")
-    if has_blocked_word(text):
+    if has_blocked_word(text, state.settings.blocked_words):
         raise Refusal("blocked_words")
     existing = current.moves.get(team_id)
     version = existing.version if existing else 0
@@ -377,6 +400,8 @@ _HANDLERS = {
     c.RenameTeam: _rename_team,
     c.AssignTeam: _assign,
     c.RemoveParticipant: _remove,
+    c.RenameParticipant: _rename_participant,
+    c.HideMove: _hide_move,
     c.Configure: _configure,
     c.LockJoining: _lock,
     c.StartRound: _start_round,

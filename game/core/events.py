@@ -26,6 +26,7 @@ TIMER_PAUSED = "timer_paused"
 TIMER_RESUMED = "timer_resumed"
 TIMER_CHANGED = "timer_changed"
 MOVE_SAVED = "move_saved"
+MOVE_HIDDEN = "move_hidden"
 VOTE_CAST = "vote_cast"
 ROUND_SCORED = "round_scored"
 WORKSHOP_ENDED = "workshop_ended"
@@ -47,6 +48,7 @@ ALL_TYPES = frozenset(
         TIMER_RESUMED,
         TIMER_CHANGED,
         MOVE_SAVED,
+        MOVE_HIDDEN,
         VOTE_CAST,
         ROUND_SCORED,
         WORKSHOP_ENDED,

@@ -115,6 +115,14 @@ def _move_saved(s: State, d: dict) -> None:
     s.rounds[-1].moves[d["team"]] = Move(d["team"], d["text"], d["version"], d["author"])
 
 
+def _move_hidden(s: State, d: dict) -> None:
+    hidden = s.rounds[-1].hidden
+    if d["hidden"]:
+        hidden.add(d["team"])
+    else:
+        hidden.discard(d["team"])
+
+
 def _vote_cast(s: State, d: dict) -> None:
     vote = Vote(d["voter"], d["team"], Answer(d["q1"]), Answer(d["q2"]))
     s.rounds[-1].votes[(d["voter"], d["team"])] = vote
@@ -150,6 +158,7 @@ _APPLY = {
     e.TIMER_RESUMED: _resumed,
     e.TIMER_CHANGED: _timer_changed,
     e.MOVE_SAVED: _move_saved,
+    e.MOVE_HIDDEN: _move_hidden,
     e.VOTE_CAST: _vote_cast,
     e.ROUND_SCORED: _scored,
     e.WORKSHOP_ENDED: _ended,

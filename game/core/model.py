@@ -66,6 +66,7 @@ class Settings:
     pitch_seconds: int = 180
     vote_seconds: int = 90
     anonymous_moves: bool = True
+    blocked_words: str = ""  # the facilitator's own additions to the word filter
 
 
 @dataclass
@@ -112,6 +113,7 @@ class Round:
     # frozen when the vote opens: each team's ring of other teams' moves, for ballots
     ballot_rings: dict[str, list[str]] = field(default_factory=dict)
     results: dict[str, dict] | None = None
+    hidden: set[str] = field(default_factory=set)  # moves the facilitator took off the screen
 
 
 @dataclass

@@ -53,7 +53,12 @@ def viewer_for(state: State, role: Role, participant_id: str | None = None) -> V
 
 def snapshot(state: State, viewer: Viewer) -> dict:
     """The whole state as ``viewer`` may see it, in the shape clients fold events into."""
-    view = {
+    return {**public_snapshot(state), **personal_snapshot(state, viewer)}
+
+
+def public_snapshot(state: State) -> dict:
+    """The part of every snapshot that is the same for everyone (and so can be shared)."""
+    return {
         "seq": state.seq,
         "title": state.title,
         "ended": state.ended,
@@ -78,9 +83,12 @@ def snapshot(state: State, viewer: Viewer) -> dict:
             if r.results is not None
         ],
         "standings": standings(state),
-        "round": _round_view(state, viewer),
-        "you": None,
     }
+
+
+def personal_snapshot(state: State, viewer: Viewer) -> dict:
+    """The part of a snapshot that depends on who is looking: the round, and who you are."""
+    view = {"round": _round_view(state, viewer), "you": None}
     person = state.people.get(viewer.participant_id or "")
     if viewer.role is Role.PARTICIPANT and person:
         view["you"] = {"id": person.id, "nickname": person.nickname, "team": person.team_id}
@@ -95,8 +103,9 @@ def _round_view(state: State, viewer: Viewer) -> dict | None:
     moves = {}
     for team_id, move in current.moves.items():
         insider = viewer.role is Role.FACILITATOR or viewer.team_id == team_id
-        moves[team_id] = {"version": move.version}
-        if insider or opened:
+        hidden = team_id in current.hidden
+        moves[team_id] = {"version": move.version, **({"hidden": True} if hidden else {})}
+        if insider or (opened and not hidden):
             moves[team_id]["text"] = move.text
         if insider:
             moves[team_id]["author"] = move.author_id

@@ -50,9 +50,16 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _REPEATS = re.compile(r"(.)\1{2,}")
 
 
-def has_blocked_word(text: str) -> bool:
+def has_blocked_word(text: str, extra: str = "") -> bool:
+    """Whether ``text`` has a blocked word: the built-in list or ``extra`` (a word list)."""
+    blocked = BLOCKED | set(word_list(extra)) if extra else BLOCKED
     lowered = text.casefold().translate(_DISGUISES)
     for word in _WORD.findall(lowered):
-        if word in BLOCKED or _REPEATS.sub(r"\1", word) in BLOCKED:
+        if word in blocked or _REPEATS.sub(r"\1", word) in blocked:
             return True
     return False
+
+
+def word_list(text: str) -> list[str]:
+    """A facilitator's list, written any way (commas, spaces, lines), as sorted unique words."""
+    return sorted({w for w in _WORD.findall(text.casefold().translate(_DISGUISES))})

@@ -176,7 +176,9 @@ export class Connection {
 
   fold(msg) {
     if (!this.state || msg.seq <= this.lastSeq) return; // a duplicate
-    if (msg.seq !== this.lastSeq + 1) {
+    // A message with first_seq stands for a run of vote events seen only as a count.
+    const first = typeof msg.first_seq === "number" ? msg.first_seq : msg.seq;
+    if (first !== this.lastSeq + 1) {
       this.drop(true); // a gap: reconnect and the server resends from lastSeq
       return;
     }

@@ -110,3 +110,17 @@ def test_a_removed_voters_votes_stop_counting_this_round():
     table.vote("carol", "t2")
     table.facilitate(c.RemoveParticipant("alice"))
     assert list(table.state.current_round.votes) == [("carol", "t2")]
+
+
+def test_the_facilitator_replaces_an_offensive_nickname():
+    table = Table(teams=2)
+    table.join("alice")
+    table.facilitate(c.RenameParticipant("alice", "Kind Koala"))
+    assert table.state.people["alice"].nickname == "Kind Koala"
+
+
+def test_the_facilitator_adds_words_to_the_filter():
+    table = Table(teams=2)
+    table.facilitate(c.Configure({"blocked_words": "Upsell, churn\nupsell"}))
+    assert table.state.settings.blocked_words == "churn, upsell"
+    assert table.refusal(participant("dave"), c.Join("Upsell King")) == "blocked_words"

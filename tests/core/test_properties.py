@@ -51,6 +51,8 @@ commands = st.one_of(
     st.builds(c.AssignTeam, st.sampled_from(PEOPLE), st.sampled_from(TEAMS)),
     st.builds(c.LockJoining, st.booleans()),
     st.builds(c.RemoveParticipant, st.sampled_from(PEOPLE), st.booleans()),
+    st.builds(c.RenameParticipant, st.sampled_from(PEOPLE), st.sampled_from(["Gus", "ann"])),
+    st.builds(c.HideMove, st.sampled_from(TEAMS), st.booleans()),
     st.builds(
         c.Configure, st.fixed_dictionaries({"unsure_value": st.sampled_from(["0.5", "0.25", "1"])})
     ),

@@ -64,3 +64,21 @@ def test_during_the_pitch_a_snapshot_hides_other_teams_moves():
         "t1": {"version": 1, "text": "Plan A", "author": "alice"}
     }
     assert snapshot(table.state, SCREEN)["round"]["moves"] == {"t1": {"version": 1}}
+
+
+def test_a_hidden_move_leaves_the_screen_but_not_its_team_or_the_facilitator():
+    from game.core import commands as c
+    from game.core.model import FACILITATOR as BOSS
+
+    table = Table(teams=2)
+    table.join("alice", "bob")
+    table.start_round()
+    table.advance()
+    table.move("alice", "Something rude")
+    table.advance()
+    table.do(BOSS, c.HideMove("t1"))
+    assert snapshot(table.state, SCREEN)["round"]["moves"]["t1"] == {"version": 1, "hidden": True}
+    assert "text" not in snapshot(table.state, BOB)["round"]["moves"]["t1"]
+    assert snapshot(table.state, ALICE)["round"]["moves"]["t1"]["text"] == "Something rude"
+    table.do(BOSS, c.HideMove("t1", hidden=False))
+    assert snapshot(table.state, SCREEN)["round"]["moves"]["t1"]["text"] == "Something rude"

@@ -238,11 +238,11 @@ class Client:
             self.snapshots += 1
             await self._advance_to(message["seq"])
         elif kind == "event":
-            assert message["seq"] == self.last_seq + 1, (
-                f"{self.name}: got seq {message['seq']} after {self.last_seq}"
-            )
+            # A message with first_seq stands for a run of redacted votes: first_seq..seq.
+            first = message.get("first_seq", message["seq"])
+            assert first == self.last_seq + 1, f"{self.name}: got seq {first} after {self.last_seq}"
             self.events.append(message)
-            self.seqs.append(message["seq"])
+            self.seqs.extend(range(first, message["seq"] + 1))
             await self._advance_to(message["seq"])
         elif kind == "pong":
             if self._pings:

@@ -169,6 +169,10 @@ def check_streams(clients: list[Client], log: dict[int, tuple[str, dict]], final
             f"{client.name}: {len(client.seqs)} events from {client.seqs[0]} to {client.seqs[-1]}"
         )
         for message in client.events:
+            for covered in range(message.get("first_seq", message["seq"]), message["seq"]):
+                # a run of other people's votes, coalesced into one message
+                kind, data = log[covered]
+                assert kind == "vote_cast" and data["voter"] != client.you, (client.name, message)
             kind, data = log[message["seq"]]
             assert message["event"] == kind, (client.name, message, kind)
             if kind == "vote_cast":

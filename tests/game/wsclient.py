@@ -42,7 +42,8 @@ class Client:
     async def receive(self, timeout: float = 3) -> dict:
         message = json.loads(await self.communicator.receive_from(timeout=timeout))
         if message["type"] == "event":
-            assert message["seq"] == self.last_seq + 1, "gap or duplicate in the event stream"
+            first = message.get("first_seq", message["seq"])
+            assert first == self.last_seq + 1, "gap or duplicate in the event stream"
             self.events.append(message)
         if message["type"] in ("event", "snapshot"):
             self.last_seq = message["seq"]

@@ -1,0 +1,230 @@
+"""Fan-out of recorded events to the sockets of a workshop.
+
+A process keeps its own room of subscribers per workshop. Publishing sends a batch once per
+*process* (Redis pub/sub, one subscription per process and workshop) instead of once per socket,
+and each process hands it to its sockets. Tallies are coalesced: vote and move events wait up to
+``UPSERVE_TALLY_SECONDS`` so a vote storm becomes a few broadcasts a second, while phase changes go
+at once. A batch encodes each version of its events (per audience) once, shared by every socket
+that sees that version. A broadcast is still only a hint: sockets fill gaps from the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import defaultdict
+from typing import Protocol
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from game import store
+from game.core import events as e
+from game.core.visibility import Viewer, audience, redact
+from game.protocol import encode
+from game.store import Logged
+
+log = logging.getLogger(__name__)
+COALESCED = frozenset({e.VOTE_CAST, e.MOVE_SAVED})
+
+
+class Subscriber(Protocol):
+    viewer: Viewer | None
+    last_sent: int
+
+    def receive_batch(self, batch: Batch) -> None: ...
+
+
+def frames(logged: list[Logged], viewer: Viewer) -> list[str]:
+    """The wire frames of ``logged`` for ``viewer``. Runs of vote events this viewer sees only as
+    a count become one frame covering the run: ``first_seq``..``seq``."""
+    out: list[str] = []
+    run: list[Logged] = []
+
+    def close_run() -> None:
+        if run:
+            last = run[-1]
+            message = {"type": "event", "seq": last.seq, "event": e.VOTE_CAST}
+            if len(run) > 1:
+                message["first_seq"] = run[0].seq
+            message["data"] = redact(last.event, viewer).data
+            out.append(encode(message))
+            run.clear()
+
+    for x in logged:
+        if x.event.type == e.VOTE_CAST and audience(x.event, viewer) == "others":
+            run.append(x)
+            continue
+        close_run()
+        shown = redact(x.event, viewer)
+        out.append(encode({"type": "event", "seq": x.seq, "event": shown.type, "data": shown.data}))
+    close_run()
+    return out
+
+
+class Batch:
+    """Consecutive events of one workshop, encoded lazily once per audience."""
+
+    def __init__(self, logged: list[Logged]) -> None:
+        self.logged = logged
+        self.first_seq = logged[0].seq
+        self.last_seq = logged[-1].seq
+        # Events from other processes may be missing (a lost broadcast): then sockets fill the
+        # holes from the log instead of sharing these frames.
+        self.contiguous = self.last_seq - self.first_seq + 1 == len(logged)
+        self._frames: dict[tuple, list[str]] = {}
+
+    def frames_for(self, viewer: Viewer) -> list[str]:
+        key = (viewer.role, *(audience(x.event, viewer) for x in self.logged))
+        cached = self._frames.get(key)
+        if cached is None:
+            cached = self._frames[key] = frames(self.logged, viewer)
+        return cached
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.rooms: dict[int, set[Subscriber]] = defaultdict(set)
+        self.pending: dict[int, dict[int, Logged]] = defaultdict(dict)
+        self.flushes: dict[int, asyncio.TimerHandle] = {}
+        self.redis = None
+        self.pubsub = None
+        self.listener: asyncio.Task | None = None
+
+    # -- membership ------------------------------------------------------------------------
+
+    async def subscribe(self, workshop_id: int, subscriber: Subscriber) -> None:
+        first = not self.rooms[workshop_id]
+        self.rooms[workshop_id].add(subscriber)
+        if first and settings.REDIS_URL:
+            await self._redis_subscribe(workshop_id)
+
+    async def unsubscribe(self, workshop_id: int, subscriber: Subscriber) -> None:
+        room = self.rooms.get(workshop_id)
+        if room is None:
+            return
+        room.discard(subscriber)
+        if not room:
+            del self.rooms[workshop_id]
+            if self.pubsub is not None:
+                try:
+                    await self.pubsub.unsubscribe(_channel(workshop_id))
+                except Exception:
+                    log.warning("could not unsubscribe from workshop %s", workshop_id)
+
+    # -- publishing ------------------------------------------------------------------------
+
+    async def publish(self, workshop_id: int, logged: list[Logged]) -> None:
+        if settings.REDIS_URL:
+            try:
+                await self._redis().publish(_channel(workshop_id), _encode_batch(logged))
+                return
+            except Exception:
+                log.exception("Redis publish failed; delivering to this process only")
+        self.receive(workshop_id, logged)
+
+    def receive(self, workshop_id: int, logged: list[Logged]) -> None:
+        if workshop_id not in self.rooms:
+            return
+        pending = self.pending[workshop_id]
+        for x in logged:
+            pending[x.seq] = x
+        if any(x.event.type not in COALESCED for x in logged):
+            self.flush(workshop_id)
+        elif workshop_id not in self.flushes:
+            delay = settings.UPSERVE_TALLY_SECONDS
+            self.flushes[workshop_id] = asyncio.get_running_loop().call_later(
+                delay, self.flush, workshop_id
+            )
+
+    def flush(self, workshop_id: int) -> None:
+        handle = self.flushes.pop(workshop_id, None)
+        if handle is not None:
+            handle.cancel()
+        pending = self.pending.pop(workshop_id, None)
+        if not pending:
+            return
+        batch = Batch([pending[seq] for seq in sorted(pending)])
+        for subscriber in list(self.rooms.get(workshop_id, ())):
+            subscriber.receive_batch(batch)
+
+    # -- Redis -----------------------------------------------------------------------------
+
+    def _redis(self):
+        if self.redis is None:
+            import redis.asyncio as aioredis
+
+            self.redis = aioredis.Redis.from_url(settings.REDIS_URL, health_check_interval=10)
+        return self.redis
+
+    async def _redis_subscribe(self, workshop_id: int) -> None:
+        if self.pubsub is None:
+            self.pubsub = self._redis().pubsub(ignore_subscribe_messages=True)
+        try:
+            await self.pubsub.subscribe(_channel(workshop_id))
+        except Exception:
+            log.warning("Redis subscribe failed; the listener will retry")
+        if self.listener is None or self.listener.done():
+            self.listener = asyncio.get_running_loop().create_task(self._listen())
+
+    async def _listen(self) -> None:
+        """Read this process's subscriptions; after an outage, resubscribe and heal from the log."""
+        backoff = 0.2
+        while self.rooms:
+            try:
+                if not self.pubsub.subscribed:
+                    await self.pubsub.subscribe(*(_channel(w) for w in self.rooms))
+                    await self.heal_all()
+                message = await self.pubsub.get_message(timeout=1.0)
+                backoff = 0.2
+                if message and message["type"] == "message":
+                    workshop_id = int(message["channel"].decode().rsplit(":", 1)[1])
+                    self.receive(workshop_id, _decode_batch(message["data"]))
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("Redis subscription lost; retrying in %.1f s", backoff)
+                await self._reset_pubsub()
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def _reset_pubsub(self) -> None:
+        old, self.pubsub = self.pubsub, self._redis().pubsub(ignore_subscribe_messages=True)
+        with contextlib.suppress(Exception):
+            await old.aclose()
+
+    async def heal_all(self) -> None:
+        for workshop_id in list(self.rooms):
+            await self.heal(workshop_id)
+
+    async def heal(self, workshop_id: int) -> None:
+        """Deliver from the log whatever this process's sockets may have missed."""
+        room = self.rooms.get(workshop_id)
+        seen = [s.last_sent for s in room or () if s.viewer is not None]
+        if not seen:
+            return
+        missed = await database_sync_to_async(store.events_after)(workshop_id, min(seen))
+        if missed:
+            self.receive(workshop_id, missed)
+            self.flush(workshop_id)
+
+
+def _channel(workshop_id: int) -> str:
+    return f"upserve:workshop:{workshop_id}"
+
+
+def _encode_batch(logged: list[Logged]) -> str:
+    return json.dumps([x.as_wire() for x in logged], separators=(",", ":"))
+
+
+def _decode_batch(data: bytes) -> list[Logged]:
+    return [Logged.from_wire(m) for m in json.loads(data)]
+
+
+hub = Hub()
+
+
+async def publish(workshop_id: int, logged: list[Logged]) -> None:
+    await hub.publish(workshop_id, logged)
