@@ -242,9 +242,10 @@ class Daphne:
     killed (``kill``: SIGKILL by default) and started again on the same port; its output from
     every run is kept in one log file (``log_text``)."""
 
-    def __init__(self, env: dict, port: int | None = None) -> None:
+    def __init__(self, env: dict, port: int | None = None, args: tuple[str, ...] = ()) -> None:
         self.env = env
         self.port = port or free_port()
+        self.args = args
         fd, self.log_path = tempfile.mkstemp(prefix="upserve-daphne-", suffix=".log")
         os.close(fd)
         self.process: subprocess.Popen | None = None
@@ -272,7 +273,7 @@ class Daphne:
             log.write(f"\n----- daphne starting on port {self.port} -----\n".encode())
             log.flush()
             self.process = subprocess.Popen(
-                [str(PYTHON), "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "workshop.asgi:application"],
+                [str(PYTHON), "-m", "daphne", *self.args, "-b", "127.0.0.1", "-p", str(self.port), "workshop.asgi:application"],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
         self.killed = False
