@@ -75,9 +75,17 @@ class Batch:
         # holes from the log instead of sharing these frames.
         self.contiguous = self.last_seq - self.first_seq + 1 == len(logged)
         self._frames: dict[tuple, list[str]] = {}
+        # What makes one viewer's version differ from another's (see visibility.audience):
+        # their own votes, and their own team's moves. Everyone else in a role shares frames.
+        self._voters = {x.event.data["voter"] for x in logged if x.event.type == e.VOTE_CAST}
+        self._teams = {x.event.data["team"] for x in logged if x.event.type == e.MOVE_SAVED}
 
     def frames_for(self, viewer: Viewer) -> list[str]:
-        key = (viewer.role, *(audience(x.event, viewer) for x in self.logged))
+        key = (
+            viewer.role,
+            viewer.team_id if viewer.team_id in self._teams else None,
+            viewer.participant_id if viewer.participant_id in self._voters else None,
+        )
         cached = self._frames.get(key)
         if cached is None:
             cached = self._frames[key] = frames(self.logged, viewer)
