@@ -238,9 +238,10 @@ class GameConsumer(AsyncWebsocketConsumer):
                     await self._send_frames(batch.frames_for(self.viewer), batch.last_seq)
                 else:
                     await self.send_logged(batch.logged)
-            except DatabaseError:
-                # Cannot fill a gap now: drop the socket; the client resumes from its last seq.
-                log.exception("database error while filling a gap")
+            except Exception:
+                # Cannot deliver (say, a gap the database cannot fill now): drop the socket;
+                # the client resumes from its last seq, instead of silently missing events.
+                log.exception("delivering to a socket failed")
                 await self.close(code=4500)
 
     async def send_logged(self, logged: list[Logged]) -> None:

@@ -96,7 +96,7 @@ class Hub:
     def __init__(self) -> None:
         self.rooms: dict[int, set[Subscriber]] = defaultdict(set)
         self.pending: dict[int, dict[int, Logged]] = defaultdict(dict)
-        self.flushes: dict[int, asyncio.TimerHandle] = {}
+        self.flushes: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.TimerHandle]] = {}
         self.redis = None
         self.pubsub = None
         self.listener: asyncio.Task | None = None
@@ -141,16 +141,17 @@ class Hub:
             pending[x.seq] = x
         if any(x.event.type not in COALESCED for x in logged):
             self.flush(workshop_id)
-        elif workshop_id not in self.flushes:
-            delay = settings.UPSERVE_TALLY_SECONDS
-            self.flushes[workshop_id] = asyncio.get_running_loop().call_later(
-                delay, self.flush, workshop_id
-            )
+        else:
+            loop = asyncio.get_running_loop()
+            scheduled = self.flushes.get(workshop_id)
+            if scheduled is None or scheduled[0] is not loop:  # none yet, or a dead loop's
+                handle = loop.call_later(settings.UPSERVE_TALLY_SECONDS, self.flush, workshop_id)
+                self.flushes[workshop_id] = (loop, handle)
 
     def flush(self, workshop_id: int) -> None:
-        handle = self.flushes.pop(workshop_id, None)
-        if handle is not None:
-            handle.cancel()
+        scheduled = self.flushes.pop(workshop_id, None)
+        if scheduled is not None:
+            scheduled[1].cancel()
         pending = self.pending.pop(workshop_id, None)
         if not pending:
             return

@@ -8,6 +8,7 @@ touches the database or the socket.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -81,6 +82,29 @@ def choice(options: dict | tuple) -> Callable[[Any], Any]:
     return check
 
 
+# C0 controls but tab, newline and carriage return; DEL; lone UTF-16 surrogates. None of them
+# can be shown, and some cannot be stored (NUL in PostgreSQL) or even sent back (surrogates).
+_UNCLEAN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _clean(text: str) -> bool:
+    return _UNCLEAN.search(text) is None
+
+
+def _strings(body: Any):
+    """Every string in a parsed message, keys included, without recursion (nesting is free)."""
+    stack = [body]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
 def small_object(value: Any) -> dict:
     if not isinstance(value, dict) or len(value) > 20:
         raise ValueError("must be an object with at most 20 keys")
@@ -88,7 +112,7 @@ def small_object(value: Any) -> dict:
         if not isinstance(item, str | int | float | bool) or (
             isinstance(item, str) and len(item) > 1000
         ):
-            raise ValueError(f"{key} must be a short string, a number or true/false")
+            raise ValueError(f"{key!r} must be a short string, a number or true/false")
     return value
 
 
@@ -157,8 +181,12 @@ def parse(frame: str | bytes | None) -> Message:
         raise ProtocolError("too_large", f"A message may be at most {MAX_FRAME_BYTES} bytes.")
     try:
         body = json.loads(frame)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ProtocolError("bad_json", "That message is not valid JSON.") from None
+    if not all(_clean(text) for text in _strings(body)):
+        raise ProtocolError(
+            "bad_text", "Text may not hold control characters or broken Unicode (lone surrogates)."
+        )
     if not isinstance(body, dict):
         raise ProtocolError("bad_message", "A message must be a JSON object with a type.")
     kind = body.get("type")

@@ -3,6 +3,7 @@ events to record, or raise ``Refusal``. Never mutates the state."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 from fractions import Fraction
 
@@ -25,6 +26,7 @@ from .scoring import score_round
 from .wordfilter import has_blocked_word, word_list
 
 SCENARIO_REQUIRED = ("title", "customer", "situation", "ask")
+_SHARE = re.compile(r"\d{1,6}(\.\d{1,6})?|\d{1,6}/\d{1,6}")
 SCENARIO_FIELDS = (*SCENARIO_REQUIRED, "debrief", "slug")
 
 
@@ -106,10 +108,15 @@ def validate_settings(changes: dict) -> dict:
                 )
             out[key] = ", ".join(word_list(value))
         elif expected is str:
+            # Bounded digits before Fraction: "1e-10000000" would take it seconds to parse.
+            if not isinstance(value, str | int | float) or not _SHARE.fullmatch(str(value)):
+                raise Refusal("settings_invalid", f"{key} must be a number like 0.5 or 2/3.")
             try:
                 number = Fraction(str(value))
             except (ValueError, ZeroDivisionError):
-                raise Refusal("settings_invalid", f"{key} must be a number.") from None
+                raise Refusal(
+                    "settings_invalid", f"{key} must be a number like 0.5 or 2/3."
+                ) from None
             if not 0 <= number <= 1:
                 raise Refusal("settings_invalid", f"{key} must be between 0 and 1.")
             out[key] = str(value)
