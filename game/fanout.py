@@ -97,6 +97,7 @@ class Hub:
         self.rooms: dict[int, set[Subscriber]] = defaultdict(set)
         self.pending: dict[int, dict[int, Logged]] = defaultdict(dict)
         self.flushes: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.TimerHandle]] = {}
+        self.flushed_at: dict[int, float] = {}
         self.redis = None
         self.pubsub = None
         self.listener: asyncio.Task | None = None
@@ -139,14 +140,16 @@ class Hub:
         pending = self.pending[workshop_id]
         for x in logged:
             pending[x.seq] = x
-        if any(x.event.type not in COALESCED for x in logged):
+        loop = asyncio.get_running_loop()
+        # A throttle, not a delay: a quiet room hears each vote at once; a busy one at most
+        # once per TALLY_SECONDS. Anything but a vote or a move goes at once.
+        wait = self.flushed_at.get(workshop_id, 0.0) + settings.UPSERVE_TALLY_SECONDS - loop.time()
+        if wait <= 0 or any(x.event.type not in COALESCED for x in logged):
             self.flush(workshop_id)
-        else:
-            loop = asyncio.get_running_loop()
-            scheduled = self.flushes.get(workshop_id)
-            if scheduled is None or scheduled[0] is not loop:  # none yet, or a dead loop's
-                handle = loop.call_later(settings.UPSERVE_TALLY_SECONDS, self.flush, workshop_id)
-                self.flushes[workshop_id] = (loop, handle)
+            return
+        scheduled = self.flushes.get(workshop_id)
+        if scheduled is None or scheduled[0] is not loop:  # none yet, or a dead loop's
+            self.flushes[workshop_id] = (loop, loop.call_later(wait, self.flush, workshop_id))
 
     def flush(self, workshop_id: int) -> None:
         scheduled = self.flushes.pop(workshop_id, None)
@@ -155,6 +158,7 @@ class Hub:
         pending = self.pending.pop(workshop_id, None)
         if not pending:
             return
+        self.flushed_at[workshop_id] = asyncio.get_running_loop().time()
         batch = Batch([pending[seq] for seq in sorted(pending)])
         for subscriber in list(self.rooms.get(workshop_id, ())):
             subscriber.receive_batch(batch)
