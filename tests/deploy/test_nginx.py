@@ -91,16 +91,18 @@ def behind_nginx():
         manage({**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD}, "createsuperuser", "--noinput",
                "--username", "fiona", "--email", "fiona@example.org")  # fmt: skip
         servers = [Daphne(env, args=("--proxy-headers",)) for _ in range(2)]
-        start_all(*servers)
-        config = nginx_config(workdir, tls_port, http_port, [s.port for s in servers])
-        proxy = subprocess.Popen(
-            [NGINX, "-p", str(workdir), "-c", str(config), "-g", "daemon off;"]
-        )
+        proxy = None
         try:
+            start_all(*servers)
+            config = nginx_config(workdir, tls_port, http_port, [s.port for s in servers])
+            proxy = subprocess.Popen(
+                [NGINX, "-p", str(workdir), "-c", str(config), "-g", "daemon off;"]
+            )
             wait_for(lambda: port_open(tls_port) and port_open(http_port), "nginx")
             yield f"https://localhost:{tls_port}", f"http://localhost:{http_port}"
         finally:
-            stop(proxy)
+            if proxy is not None:
+                stop(proxy)
             for server in servers:
                 server.close()
             shutil.rmtree(workdir, ignore_errors=True)
