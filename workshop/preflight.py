@@ -6,7 +6,6 @@ import sys
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import connection
 
 
 def _where(url: str) -> str:
@@ -19,15 +18,16 @@ def check_services() -> None:
 
     database_url = os.environ.get("DATABASE_URL")
     if database_url:
+        import psycopg
+
+        # Straight to the server, not through the pool, which would wait for its timeout.
         try:
-            connection.ensure_connection()
+            psycopg.connect(database_url, connect_timeout=3).close()
         except Exception as problem:
             first_line = str(problem).strip().splitlines()[0] if str(problem).strip() else ""
             sys.exit(
                 f"upserve: cannot reach PostgreSQL at {_where(database_url)} (DATABASE_URL): {first_line}"
             )
-        finally:
-            connection.close()
     if settings.REDIS_URL:
         import redis
 

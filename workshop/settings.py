@@ -100,7 +100,16 @@ TEMPLATES = [
 ]
 
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=600)}
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"])}
+    # Django serves each HTTP request in a thread of its own: without a pool, every thread
+    # would keep a PostgreSQL connection and a rush of joins exhausts the server's slots.
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {
+            "min_size": 2,
+            "max_size": int(os.environ.get("DB_POOL_SIZE", "16")),
+            "timeout": 20,
+        }
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
