@@ -95,7 +95,7 @@ export class Connection {
     if (this.stopped || this.retryTimer) return;
     this.setStatus("reconnecting");
     const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** this.attempts);
-    const delay = Math.max(BACKOFF_MIN_MS, ceiling / 2 + Math.random() * (ceiling / 2));
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2); // jittered, the first retry too
     this.attempts += 1;
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
