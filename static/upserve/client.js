@@ -327,7 +327,14 @@ const REDUCERS = {
     const move = { version: d.version };
     if ("text" in d) move.text = d.text; // redacted for other teams before the vote
     if ("author" in d) move.author = d.author;
+    if (s.round.moves[d.team] && s.round.moves[d.team].hidden) move.hidden = true;
     s.round.moves[d.team] = move;
+  },
+  move_hidden(s, d) {
+    const move = s.round.moves[d.team];
+    if (!move) return;
+    if (d.hidden) move.hidden = true;
+    else delete move.hidden;
   },
   vote_cast(s, d, me) {
     s.round.votes_in = d.votes_in;

@@ -103,7 +103,7 @@ function voteBoard(state) {
     el("div", { class: "move-grid" },
       ordered.map((teamId) => el("article", { class: "card move-card" },
         el("h3", { text: labels[teamId] }),
-        el("p", { text: r.moves[teamId].text ?? "" })))));
+        el("p", { text: r.moves[teamId].hidden ? "(hidden by the facilitator)" : r.moves[teamId].text ?? "" })))));
 }
 
 function revealGrid(state) {
