@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import http.cookiejar
 import json
 import os
 import re
@@ -27,8 +26,6 @@ import sys
 import tempfile
 import time
 import traceback
-import urllib.parse
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +34,7 @@ from pathlib import Path
 from bench import report, servers
 from bench.client import Device, now
 from bench.procstat import Sampler
+from tests.e2e import wire
 
 ROOT = servers.ROOT
 RESULTS = ROOT / "bench" / "results"
@@ -109,28 +107,8 @@ def ballot_length(teams: int) -> int:
 # -- the facilitator's browser (login and workshop creation over HTTP) ------------------------------
 
 
-class Browser:
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def get(self, path: str) -> tuple[str, str]:
-        with self.opener.open(self.base + path, timeout=60) as response:
-            return response.geturl(), response.read().decode()
-
-    def post_form(self, path: str, fields: dict) -> tuple[str, str]:
-        _, page = self.get(path)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields}).encode()
-        request = urllib.request.Request(
-            self.base + path, data=body, headers={"Referer": self.base + path}
-        )
-        with self.opener.open(request, timeout=60) as response:
-            return response.geturl(), response.read().decode()
-
-    def cookie_header(self) -> str:
-        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+class Browser(wire.Browser):
+    timeout = 60  # a server under load answers slowly, not never
 
     def log_in(self) -> None:
         url, _ = self.post_form(

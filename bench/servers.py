@@ -1,6 +1,6 @@
 """Real servers for the benchmark: Redis, PostgreSQL and Daphne on free loopback ports, each in a
-temporary directory, stopped at the end. Adapted from tests/servers.py (copied rather than
-imported, so the benchmark does not move when the tests' helpers do).
+temporary directory, stopped at the end. The process helpers are tests/servers.py's;
+the servers themselves are tuned for load (more clients, fsync on).
 
 ``project_shape`` starts the project in the embedded shape (one Daphne, SQLite in a temporary
 UPSERVE_VAR_DIR, the in-process channel layer) or the production shape (N Daphne processes,
@@ -9,19 +9,18 @@ channel layer."""
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import time
 import urllib.request
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.servers import _as_postgres, _pg_bin, free_port, port_open, stop, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -38,36 +37,6 @@ THROTTLES_OFF = {
     "JOINS_PER_WORKSHOP": "100000000",
     "CODE_LOOKUPS_PER_ADDRESS": "100000000",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(check, what: str, timeout: float = 30.0, interval: float = 0.1) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(interval)
-    raise TimeoutError(f"{what} did not come up within {timeout} s")
-
-
-def port_open(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
-def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
-    if process.poll() is None:
-        process.send_signal(sig)
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def freeze_source(dest: Path) -> dict:
@@ -131,17 +100,6 @@ class RedisServer:
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------------
-
-
-def _pg_bin(name: str) -> str:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    if not found:
-        raise RuntimeError("PostgreSQL is not installed: apt-get install postgresql")
-    return found[-1]
-
-
-def _as_postgres(command: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
 class PostgresServer:

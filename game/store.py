@@ -52,7 +52,3 @@ def events_between(workshop_id: int, first: int, last: int) -> list[Logged]:
         Logged(seq, Event(type_, data))
         for seq, type_, data in rows.values_list("seq", "type", "data")
     ]
-
-
-def recorded_times(workshop_id: int) -> dict[int, float]:
-    return dict(EventRow.objects.filter(workshop_id=workshop_id).values_list("seq", "recorded_at"))

@@ -39,6 +39,8 @@ def trusting_tls() -> ssl.SSLContext:
 class Browser:
     """Just enough of a browser: cookies, CSRF tokens, form posts."""
 
+    timeout = 10  # seconds per request
+
     def __init__(self, base: str) -> None:
         self.base = base
         self.jar = http.cookiejar.CookieJar()
@@ -48,7 +50,7 @@ class Browser:
         self.opener = urllib.request.build_opener(*handlers)
 
     def get(self, path: str) -> tuple[str, str]:
-        with self.opener.open(self.base + path, timeout=10) as response:
+        with self.opener.open(self.base + path, timeout=self.timeout) as response:
             return response.geturl(), response.read().decode()
 
     def post_form(self, path: str, fields: dict) -> tuple[str, str]:
@@ -58,7 +60,7 @@ class Browser:
         request = urllib.request.Request(
             self.base + path, data=body, headers={"Referer": self.base + path}
         )
-        with self.opener.open(request, timeout=10) as response:
+        with self.opener.open(request, timeout=self.timeout) as response:
             return response.geturl(), response.read().decode()
 
     def cookie(self, name: str) -> str:
