@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.views.decorators.cache import cache_page
+from django.views.i18n import JavaScriptCatalog
 
 from workshop import views
 
@@ -15,6 +17,12 @@ urlpatterns = [
     path("console/<str:code>/", views.console_run, name="console_run"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The translated strings the pages' scripts use, as window.gettext and friends.
+    path(
+        "jsi18n/",
+        cache_page(60 * 60)(JavaScriptCatalog.as_view()),
+        name="javascript-catalog",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
