@@ -12,7 +12,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.db import DatabaseError
 
-from game import clock, protocol, service, store
+from game import clock, presence, protocol, service, store
 from game.core import events as e
 from game.core.model import Actor, Role, State
 from game.core.refusals import REFUSALS
@@ -41,6 +41,7 @@ class GameConsumer(AsyncWebsocketConsumer):
     actor: Actor | None = None
     sender: str | None = None  # whose client ids these are
     last_sent = 0
+    presence_watch: asyncio.Task | None = None
 
     async def dispatch(self, message: dict) -> None:
         # Channels closes stale database connections before every handler: a hop to the one
@@ -66,6 +67,8 @@ class GameConsumer(AsyncWebsocketConsumer):
             await self.close(code=4404)
 
     async def disconnect(self, close_code: int) -> None:
+        if self.presence_watch is not None:
+            self.presence_watch.cancel()
         if self.workshop_id is not None:
             await hub.unsubscribe(self.workshop_id, self)
 
@@ -136,6 +139,11 @@ class GameConsumer(AsyncWebsocketConsumer):
         async with self.sending:
             await hub.subscribe(self.workshop_id, self)
             await self._resume(message)
+        presence.registry.ensure_running()
+        if role == "facilitator":
+            self.presence_watch = asyncio.ensure_future(
+                presence.watch(self.workshop_id, self.send_presence)
+            )
 
     async def _resume(self, message: Message) -> None:
         role = message.fields["role"]
@@ -285,6 +293,11 @@ class GameConsumer(AsyncWebsocketConsumer):
         moved = x.event.type in (e.PARTICIPANT_MOVED, e.PARTICIPANT_JOINED)
         if moved and x.event.data["participant"] == self.viewer.participant_id:
             self.viewer = Viewer(self.viewer.role, self.viewer.participant_id, x.event.data["team"])
+
+    async def send_presence(self, message: dict) -> None:
+        async with self.sending:
+            if self.viewer is not None:
+                await self.send_json(message)
 
     async def send_json(self, message: dict) -> None:
         await self.send(text_data=protocol.encode(message))

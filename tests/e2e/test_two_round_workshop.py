@@ -58,6 +58,8 @@ async def test_a_two_round_workshop_across_two_processes(production_shape):
         await phone.connect((a, b)[i % 2])
     everyone = [boss, screen, *phones]
     assert [p.snapshot["you"]["team"] for p in phones] == [TEAM_OF[i] for i in range(9)]
+    # The facilitator's list of who is connected spans both processes.
+    await boss.wait_for_presence({p.you for p in phones})
 
     async def play_round(table: dict, drop: int | None = None) -> None:
         await boss.must("start_round", scenario=CARD)
@@ -73,6 +75,7 @@ async def test_a_two_round_workshop_across_two_processes(production_shape):
             q1, q2 = answers(table, drop, first)
             await phones[drop].must("vote", team=first, q1=q1, q2=q2)
             await phones[drop].drop()
+            await boss.wait_for_presence({p.you for p in phones} - {phones[drop].you})
             ballots[drop] = rest
         for i in range(9):
             if i == drop:

@@ -123,6 +123,7 @@ class Client:
         self.snapshot: dict | None = None
         self.snapshots = 0  # how many snapshots arrived (a resumed connection gets none)
         self.you: str | None = None
+        self.presence: set[str] | None = None  # a facilitator's latest list of who is online
         self.base: str | None = None  # the server of the current (or last) connection
         self.connections = 0  # successful hellos
         self.welcomes: list[dict] = []
@@ -259,6 +260,10 @@ class Client:
             self.events.append(message)
             self.seqs.extend(range(first, message["seq"] + 1))
             await self._advance_to(message["seq"])
+        elif kind == "presence":
+            async with self._seq_changed:
+                self.presence = set(message["online"])
+                self._seq_changed.notify_all()
         elif kind == "pong":
             if self._pings:
                 self._pings.popleft().set_result(message)
@@ -400,6 +405,16 @@ class Client:
         async with self._seq_changed:
             await asyncio.wait_for(
                 self._seq_changed.wait_for(lambda: self.last_seq >= seq or self.failure),
+                timeout,
+            )
+        if self.failure:
+            raise self.failure
+
+    async def wait_for_presence(self, online: set[str], timeout: float = 15) -> None:
+        """Until this facilitator's list of who is connected is exactly ``online``."""
+        async with self._seq_changed:
+            await asyncio.wait_for(
+                self._seq_changed.wait_for(lambda: self.presence == online or self.failure),
                 timeout,
             )
         if self.failure:

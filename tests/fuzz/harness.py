@@ -257,6 +257,17 @@ class Conn:
             self.last_seq = message["seq"]
             you = message["state"].get("you")
             self.team = you["team"] if you else None
+        elif message["type"] == "presence":
+            check(
+                self.role == "facilitator", f"{self.name}: presence is the facilitator's", message
+            )
+            online = message.get("online")
+            check(
+                isinstance(online, list) and all(isinstance(p, str) for p in online),
+                "presence",
+                message,
+            )
+            return await self.read()  # not a reply to anything
         elif message["type"] == "error" and message.get("code") == "removed":
             check(self.removed, f"{self.name}: 'removed' without a participant_removed", message)
             self.removal_noticed = True

@@ -21,6 +21,7 @@ class Client:
             self.communicator.scope["user"] = user
         self.events: list[dict] = []
         self.last_seq = 0
+        self.presence: list[list[str]] = []  # each presence frame's list, in arrival order
 
     async def open(self) -> None:
         connected, _ = await self.communicator.connect()
@@ -39,14 +40,22 @@ class Client:
         text = message if isinstance(message, str) else json.dumps(message)
         await self.communicator.send_to(text_data=text)
 
-    async def receive(self, timeout: float = 3) -> dict:
+    async def _frame(self, timeout: float) -> dict:
         message = json.loads(await self.communicator.receive_from(timeout=timeout))
+        if message["type"] == "presence":
+            self.presence.append(message["online"])
         if message["type"] == "event":
             first = message.get("first_seq", message["seq"])
             assert first == self.last_seq + 1, "gap or duplicate in the event stream"
             self.events.append(message)
         if message["type"] in ("event", "snapshot"):
             self.last_seq = message["seq"]
+        return message
+
+    async def receive(self, timeout: float = 3) -> dict:
+        """The next frame but presence frames, which come at any time and are recorded."""
+        while (message := await self._frame(timeout))["type"] == "presence":
+            pass
         return message
 
     async def command(self, type_: str, **fields) -> dict:
@@ -62,7 +71,9 @@ class Client:
         """Everything already waiting for this client."""
         received = []
         while not await self.communicator.receive_nothing(timeout=0.2):
-            received.append(await self.receive())
+            message = await self._frame(timeout=3)
+            if message["type"] != "presence":
+                received.append(message)
         return received
 
     async def close(self) -> None:
