@@ -23,6 +23,7 @@ from .limits import (
 from .model import PHASE_ORDER, Actor, Answer, Phase, Role, Settings, State
 from .refusals import Refusal
 from .scoring import score_round
+from .shuffle import deal
 from .wordfilter import has_blocked_word, word_list
 
 SCENARIO_REQUIRED = ("title", "customer", "situation", "ask")
@@ -231,6 +232,16 @@ def _assign(state: State, cmd: c.AssignTeam, actor: Actor, now: float) -> list[E
     return [Event(e.PARTICIPANT_MOVED, {"participant": cmd.participant_id, "team": cmd.team_id})]
 
 
+def _shuffle(state: State, cmd: c.ShuffleTeams, actor: Actor, now: float) -> list[Event]:
+    if state.phase in (Phase.PITCH, Phase.VOTE):
+        raise Refusal("teams_locked")
+    if not state.teams:
+        raise Refusal("no_teams")
+    # The deal goes into the event, so a replay reads it instead of dealing again.
+    teams = deal(list(state.people), list(state.teams), cmd.seed)
+    return [Event(e.TEAMS_SHUFFLED, {"seed": cmd.seed, "teams": teams})]
+
+
 def _remove(state: State, cmd: c.RemoveParticipant, actor: Actor, now: float) -> list[Event]:
     if cmd.participant_id not in state.people:
         raise Refusal("participant_unknown")
@@ -406,6 +417,7 @@ _HANDLERS = {
     c.AddTeam: _add_team,
     c.RenameTeam: _rename_team,
     c.AssignTeam: _assign,
+    c.ShuffleTeams: _shuffle,
     c.RemoveParticipant: _remove,
     c.RenameParticipant: _rename_participant,
     c.HideMove: _hide_move,
