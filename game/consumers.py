@@ -16,7 +16,14 @@ from game import clock, presence, protocol, service, store
 from game.core import events as e
 from game.core.model import Actor, Role, State
 from game.core.refusals import REFUSALS
-from game.core.visibility import Viewer, personal_snapshot, public_snapshot, viewer_for
+from game.core.visibility import (
+    Viewer,
+    concerns,
+    personal_snapshot,
+    public_snapshot,
+    team_after,
+    viewer_for,
+)
 from game.fanout import Batch, frames, hub
 from game.protocol import Message, ProtocolError
 from game.ratelimit import TokenBucket
@@ -299,15 +306,13 @@ class GameConsumer(AsyncWebsocketConsumer):
 
     def _concerns_me(self, logged: list[Logged]) -> bool:
         me = self.actor.participant_id
-        return me is not None and any(
-            x.event.type in _ABOUT_A_PERSON and x.event.data["participant"] == me for x in logged
-        )
+        return me is not None and any(concerns(x.event, me) for x in logged)
 
     def _follow(self, x: Logged) -> None:
         """Keep the viewer's team current, since what it may see depends on it."""
-        moved = x.event.type in (e.PARTICIPANT_MOVED, e.PARTICIPANT_JOINED)
-        if moved and x.event.data["participant"] == self.viewer.participant_id:
-            self.viewer = Viewer(self.viewer.role, self.viewer.participant_id, x.event.data["team"])
+        team = team_after(x.event, self.viewer.participant_id, self.viewer.team_id)
+        if team != self.viewer.team_id:
+            self.viewer = Viewer(self.viewer.role, self.viewer.participant_id, team)
 
     async def send_presence(self, message: dict) -> None:
         async with self.sending:
@@ -320,8 +325,6 @@ class GameConsumer(AsyncWebsocketConsumer):
     async def reply_error(self, code: str, message: str, client_id: str | None = None) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, "id": client_id})
 
-
-_ABOUT_A_PERSON = frozenset({e.PARTICIPANT_JOINED, e.PARTICIPANT_MOVED, e.PARTICIPANT_REMOVED})
 
 _AUTH_FAILED = {
     "facilitator": "Log in as a facilitator of this workshop first.",

@@ -303,6 +303,13 @@ const REDUCERS = {
     target.members.push(person || { id: d.participant, nickname: "?" });
     if (s.you && d.participant === me) s.you.team = d.team;
   },
+  teams_shuffled(s, d, me) {
+    const people = new Map([...s.teams.flatMap((t) => t.members), ...s.unassigned].map((p) => [p.id, p]));
+    const dealt = new Set(Object.values(d.teams).flat());
+    for (const team of s.teams) team.members = (d.teams[team.id] || []).map((id) => people.get(id) || { id, nickname: "?" });
+    s.unassigned = s.unassigned.filter((p) => !dealt.has(p.id));
+    if (s.you && me && dealt.has(me)) s.you.team = teamOf(s, me)?.id || null;
+  },
   participant_removed(s, d, me) {
     for (const team of s.teams) team.members = team.members.filter((m) => m.id !== d.participant);
     s.unassigned = s.unassigned.filter((p) => p.id !== d.participant);
