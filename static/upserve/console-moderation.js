@@ -78,6 +78,6 @@ export class Moderation {
       : gettext("No words of your own blocked yet.");
     const voting = state.round?.phase === "vote";
     $("save-words").disabled = state.ended || voting;
-    $("save-words").title = voting ? gettext("Settings hold still while people vote.") : "";
+    $("words-hint").hidden = !voting || state.ended;
   }
 }

@@ -4,6 +4,11 @@ import { el, teamName } from "./client.js";
 const $ = (id) => document.getElementById(id);
 
 // Table headings; numeric columns are right-aligned.
+// A table that may scroll sideways on a phone: focusable, so the keyboard can scroll it too.
+function scrolling(label, table) {
+  return el("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": label }, table);
+}
+
 function headers(columns) {
   return columns.map(([text, numeric]) => el("th", { scope: "col", class: numeric ? "num" : null, text }));
 }
@@ -24,9 +29,10 @@ export function renderResults(state) {
       el("td", { text: x.upserve ? `★ +${x.bonus}` : "" }),
       el("td", { class: "num strong", text: String(x.total) }));
   });
+  const title = interpolate(gettext("Round %s results"), [state.round.round]);
   box.replaceChildren(
-    el("h2", { text: interpolate(gettext("Round %s results"), [state.round.round]) }),
-    el("div", { class: "table-scroll" }, el("table", {},
+    el("h2", { text: title }),
+    scrolling(title, el("table", {},
       el("thead", {}, el("tr", {}, headers([
         [gettext("Team")], [gettext("Score"), true], [gettext("Votes"), true],
         [gettext("Upsell")], [gettext("Upserve")], [gettext("Total"), true],
@@ -45,7 +51,7 @@ export function renderStandings(state) {
       el("td", { class: "num", text: row.change ? `+${row.change}` : "" })));
   $("standings").replaceChildren(
     el("h2", { text: gettext("Standings") }),
-    el("div", { class: "table-scroll" }, el("table", {},
+    scrolling(gettext("Standings"), el("table", {},
       el("thead", {}, el("tr", {}, headers([
         ["#", true], [gettext("Team")], [gettext("Total"), true], [gettext("Badges"), true], [gettext("This round"), true],
       ]))),

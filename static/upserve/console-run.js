@@ -89,9 +89,8 @@ export class RunControls {
     $("lock").disabled = ended;
     const lockState = $("lock-state");
     lockState.dataset.locked = String(Boolean(state.joining_locked));
-    lockState.textContent = state.joining_locked
-      ? gettext("Joining is locked: people already in can come back, nobody new can join")
-      : gettext("Joining is open");
+    lockState.textContent = state.joining_locked ? gettext("Joining is locked") : gettext("Joining is open");
+    $("lock-hint").hidden = !state.joining_locked || ended;
     $("end").disabled = ended;
     this.tick();
   }
