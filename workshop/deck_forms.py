@@ -17,7 +17,7 @@ class DeckForm(forms.ModelForm):
         error_messages = {"name": {"required": _("Give the deck a name.")}}
 
     def __init__(self, *args, owner, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         self.owner = owner
 
     def clean_name(self) -> str:
@@ -44,6 +44,9 @@ def _required(what):
 
 class ScenarioForm(forms.ModelForm):
     """A card. Fields are stripped by the form; the model's lengths are the limits."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, label_suffix="", **kwargs)
 
     class Meta:
         model = Scenario

@@ -58,7 +58,7 @@ class CreateWorkshopForm(forms.Form):
         queryset=Deck.objects.none(), required=False, empty_label=None, label=_("Deck")
     )
     team_mode = forms.ChoiceField(
-        label=_("Teams"),
+        label=_("How teams are made"),
         choices=[
             (TEAM_COUNT, _("A fixed number of teams")),
             (TEAM_SIZE, _("Teams of a set size: new teams open as people join")),
@@ -110,7 +110,7 @@ class CreateWorkshopForm(forms.Form):
     ]
 
     def __init__(self, *args, user, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, label_suffix="", **kwargs)
         decks = Deck.objects.visible_to(user)
         self.fields["deck"].queryset = decks
         self.decks = list(decks.prefetch_related("scenarios"))
