@@ -60,7 +60,7 @@ class CreateWorkshopForm(forms.Form):
     team_mode = forms.ChoiceField(
         label=_("How teams are made"),
         choices=[
-            (TEAM_COUNT, _("A fixed number of teams")),
+            (TEAM_COUNT, _("A fixed count of teams")),
             (TEAM_SIZE, _("Teams of a set size: new teams open as people join")),
         ],
         widget=forms.RadioSelect,

@@ -53,12 +53,13 @@ function enhancePlan(list, announce) {
     const box = row.querySelector("input[type=checkbox]");
     box.addEventListener("change", () => mark(row));
     mark(row);
-    const move = (step) => () => {
+    const move = (step) => (event) => {
       const all = rows();
       const target = all[all.indexOf(row) + step];
       if (!target) return;
       if (step < 0) list.insertBefore(row, target);
       else list.insertBefore(target, row);
+      event.currentTarget.focus(); // moving a row in the DOM takes the focus off its button
       renumber();
       const position = rows().indexOf(row) + 1;
       announce.textContent = interpolate(gettext("%(title)s is now number %(position)s."), { title, position }, true);
