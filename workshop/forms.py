@@ -1,5 +1,3 @@
-from dataclasses import fields
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -53,7 +51,7 @@ class CreateWorkshopForm(forms.Form):
     number of teams still makes a workshop. The settings are checked by the game core's own
     ``validate_settings``, the same rules the ``configure`` command uses."""
 
-    title = forms.CharField(max_length=TITLE_MAX, label=_("Title"))
+    title = forms.CharField(max_length=TITLE_MAX, label=_("Title"), initial=_("Upserving workshop"))
     deck = forms.ModelChoiceField(
         queryset=Deck.objects.none(), required=False, empty_label=None, label=_("Deck")
     )
@@ -65,11 +63,12 @@ class CreateWorkshopForm(forms.Form):
         ],
         widget=forms.RadioSelect,
         required=False,
+        initial=TEAM_COUNT,
     )
     teams = forms.IntegerField(
-        min_value=2, max_value=MAX_TEAMS, required=False, label=_("Number of teams")
+        min_value=2, max_value=MAX_TEAMS, required=False, label=_("Number of teams"), initial=4
     )
-    team_size = _whole(_("People per team"))
+    team_size = forms.IntegerField(required=False, label=_("People per team"), initial=5)
     pitch_seconds = _whole(_("Pitch timer (seconds)"), _("0 for no timer."))
     vote_seconds = _whole(_("Vote timer (seconds)"), _("0 for no timer."))
     yes_value = _share(_("Value of a yes"), _("A number from 0 to 1, like 1, 0.5 or 2/3."))
@@ -99,7 +98,21 @@ class CreateWorkshopForm(forms.Form):
         required=False,
     )
 
-    SETTINGS = [f.name for f in fields(Settings) if f.name != "team_size"]
+    # The settings this form sets (team_size goes with the team set-up above).
+    SETTINGS = [
+        "pitch_seconds",
+        "vote_seconds",
+        "yes_value",
+        "unsure_value",
+        "no_value",
+        "badge_share",
+        "badge_bonus",
+        "upsell_share",
+        "ballot_size",
+        "full_ballot_max_teams",
+        "anonymous_moves",
+        "blocked_words",
+    ]
     SCORING = [
         "yes_value",
         "unsure_value",
@@ -116,10 +129,6 @@ class CreateWorkshopForm(forms.Form):
         self.decks = list(decks.prefetch_related("scenarios"))
         for key in self.SETTINGS:
             self.fields[key].initial = _shown(getattr(DEFAULTS, key))
-        self.fields["team_mode"].initial = TEAM_COUNT
-        self.fields["teams"].initial = 4
-        self.fields["team_size"].initial = 5
-        self.fields["title"].initial = _("Upserving workshop")
         self.plan_rows = []  # (deck, [(scenario, play field, order field)])
         for deck in self.decks:
             rows = []

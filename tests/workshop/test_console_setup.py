@@ -217,3 +217,13 @@ def test_the_console_lists_a_duplicate_action_and_links_the_scenario_editor(cons
     workshop_create(owner=fiona, title="Kickoff", team_count=2, deck=deck)
     page = console.get("/console/").content.decode()
     assert "Duplicate set-up" in page and 'href="/decks/"' in page
+
+
+def test_the_create_form_sets_every_setting_the_game_has():
+    from dataclasses import fields
+
+    from game.core.model import Settings
+    from workshop.forms import CreateWorkshopForm
+
+    covered = {*CreateWorkshopForm.SETTINGS, "team_size"}
+    assert covered == {f.name for f in fields(Settings)}
