@@ -1,11 +1,14 @@
 """The console's create form: a scenario plan, teams, timers and weights, into the log."""
 
+from dataclasses import fields
+
 import pytest
 
-from game import service
+from game import service, store
 from game.core.commands import Configure
-from game.core.model import FACILITATOR
+from game.core.model import FACILITATOR, Settings
 from workshop.decks import load_builtin_deck
+from workshop.forms import CreateWorkshopForm
 from workshop.models import Deck, Scenario, Workshop
 from workshop.rooms import workshop_create
 
@@ -76,8 +79,6 @@ def test_the_settings_chosen_go_into_the_log(console, deck):
 
 
 def test_the_log_keeps_only_the_settings_that_differ_from_the_defaults(console, deck):
-    from game import store
-
     workshop = create(console, deck=deck.pk, yes_value="1", vote_seconds=45)
     created = store.events_after(workshop.pk, 0, limit=1)[0].event
     assert created.data["settings"] == {"vote_seconds": 45}
@@ -220,10 +221,5 @@ def test_the_console_lists_a_duplicate_action_and_links_the_scenario_editor(cons
 
 
 def test_the_create_form_sets_every_setting_the_game_has():
-    from dataclasses import fields
-
-    from game.core.model import Settings
-    from workshop.forms import CreateWorkshopForm
-
     covered = {*CreateWorkshopForm.SETTINGS, "team_size"}
     assert covered == {f.name for f in fields(Settings)}
