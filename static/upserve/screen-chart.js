@@ -112,17 +112,17 @@ export function mountChart(points) {
     pointStyle: style,
     pointRadius: 16,
     pointHoverRadius: 16,
-    pointBorderWidth: 4,
+    pointBorderWidth: 5,
     backgroundColor: colour,
-    borderColor: kind === "plain" ? colour : text,
+    borderColor: colour, // the star and the cross are drawn as strokes
     clip: false, // a move at 100% on both sits in the corner: draw it whole
   });
   chart = new Chart(canvas, {
     type: "scatter",
     data: {
       datasets: [
-        set("upserve", `★ ${gettext("Upserve badge")}`, "star", themeColour("--s-gold")),
-        set("upsell", `✗ ${gettext("Upsell")}`, "crossRot", themeColour("--s-bad")),
+        set("upserve", gettext("Upserve badge"), "star", themeColour("--s-gold")),
+        set("upsell", gettext("Upsell"), "crossRot", themeColour("--s-bad")),
         set("plain", gettext("Other moves"), "circle", themeColour("--s-accent")),
       ],
     },

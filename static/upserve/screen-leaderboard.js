@@ -113,7 +113,8 @@ function sync(state, standings, { animate, before = false }) {
     cells.name.textContent = teamName(state, standing.team);
     cells.badges.textContent = badgeText(standing.badges);
     cells.badges.setAttribute("aria-label", interpolate(ngettext("%(n)s badge", "%(n)s badges", standing.badges), { n: standing.badges }, true));
-    cells.round.textContent = before || !standing.change ? "" : `+${standing.change}`;
+    cells.round.textContent = before || !state.round?.results ? "" : `+${standing.change}`;
+    cells.round.classList.toggle("zero", !standing.change);
     cells.moved.replaceChildren(...(before ? [] : movedText((earlier.get(standing.team) || standing.rank) - standing.rank)));
     tr.classList.toggle("rising", !before && (earlier.get(standing.team) || 0) > standing.rank);
     countTo(cells.total, standing.total, animate);

@@ -51,7 +51,9 @@ function resultCard({ team, label, result, move }) {
   const classes = ["card", "reveal-card", result.upserve ? "upserve" : "", result.upsell ? "upsell" : ""];
   return el("li", { class: classes.filter(Boolean).join(" ") },
     el("div", { class: "reveal-card-head" },
-      el("h3", {}, el("span", { text: team.name }), label ? el("span", { class: "move-label", text: ` · ${label}` }) : null),
+      el("div", {},
+        el("h3", { text: team.name }),
+        label ? el("p", { class: "move-label", text: label }) : null),
       el("p", { class: "reveal-total" },
         el("span", { class: "big-number", text: String(result.total) }),
         el("span", { class: "unit", text: ngettext("point", "points", result.total) }))),
@@ -69,7 +71,7 @@ function badges(result) {
   const list = [];
   if (result.upserve) {
     list.push(el("span", { class: "badge upserve",
-      text: interpolate(gettext("★ Upserve badge +%(bonus)s"), { bonus: result.bonus }, true) }));
+      text: interpolate(gettext("★ Upserve +%(bonus)s"), { bonus: result.bonus }, true) }));
   }
   if (result.upsell) list.push(el("span", { class: "badge upsell", text: gettext("✗ Upsell: 0 points") }));
   return list.length ? el("p", { class: "badges" }, list) : null;
