@@ -47,6 +47,7 @@ export function leaderboardView(state) {
 export function updateLeaderboard(state) {
   if (!board || !board.node.isConnected) return;
   if (!board.settled && (reducedMotion() || !state.standings.some((row) => row.change))) board.settled = true;
+  board.node.classList.toggle("many", state.standings.length > 12);
   if (board.settled) {
     sync(state, state.standings, { animate: !reducedMotion() });
     return;

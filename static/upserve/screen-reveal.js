@@ -35,9 +35,10 @@ export function revealView(state) {
   const rated = rows.filter((row) => row.result.has_move);
   const unrated = rows.filter((row) => !row.result.has_move);
   return [
-    el("div", { class: "reveal-layout" },
+    el("div", { class: rated.length > 6 ? "reveal-layout many" : "reveal-layout" },
       chartFigure(chartPoints(state)),
-      el("section", { class: "reveal-moves", "aria-label": gettext("Every move's answers") },
+      el("section", { class: "reveal-moves", "aria-labelledby": "reveal-moves-title" },
+        el("h2", { id: "reveal-moves-title", class: "visually-hidden", text: gettext("How the room answered, move by move") }),
         el("ul", { class: "reveal-grid" }, rated.map(resultCard)),
         unrated.length
           ? el("p", { class: "no-move" }, interpolate(gettext("No move: %(teams)s"),
