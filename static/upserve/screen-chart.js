@@ -56,7 +56,8 @@ function shorten(text, max = 22) {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-// Draws each point's label on a solid plate beside it, nudged up or down until it overlaps no other.
+// Draws each point's label on a solid plate beside it: right of the point, else left, else nudged
+// up or down until it overlaps no other label; a label that had to move gets a line to its point.
 const pointLabels = {
   id: "upservePointLabels",
   afterDatasetsDraw(c) {
@@ -66,23 +67,37 @@ const pointLabels = {
     const height = size + 2 * pad;
     const placed = [];
     const clashes = (box) => placed.some((b) => box.x < b.x + b.w && b.x < box.x + box.w && box.y < b.y + b.h && b.y < box.y + box.h);
+    const inside = (box) => box.x >= chartArea.left - 40 && box.x + box.w <= chartArea.right + 40;
     ctx.save();
     ctx.font = `700 ${size}px ${getComputedStyle(document.body).fontFamily}`;
     ctx.textBaseline = "middle";
     c.data.datasets.forEach((dataset, i) => {
-      const meta = c.getDatasetMeta(i);
       if (!c.isDatasetVisible(i)) return;
-      meta.data.forEach((point, j) => {
+      c.getDatasetMeta(i).data.forEach((point, j) => {
         const text = shorten(dataset.data[j].label);
         const width = ctx.measureText(text).width + 2 * pad;
-        let x = point.x + 22;
-        if (x + width > chartArea.right) x = point.x - 22 - width;
-        let box = { x, y: point.y - height / 2, w: width, h: height };
-        for (let k = 1; clashes(box) && k < 12; k++) {
-          const step = Math.ceil(k / 2) * (height + 2) * (k % 2 ? -1 : 1);
-          box = { ...box, y: point.y - height / 2 + step };
+        const at = (side, step) => ({
+          x: side > 0 ? point.x + 22 : point.x - 22 - width,
+          y: point.y - height / 2 + step * (height + 2),
+          w: width,
+          h: height,
+        });
+        let box = null;
+        for (let k = 0; !box && k < 16; k++) {
+          const step = Math.ceil(k / 2) * (k % 2 ? -1 : 1);
+          box = [at(1, step), at(-1, step)].find((b) => inside(b) && !clashes(b)) || null;
         }
+        box = box || at(1, 0);
         placed.push(box);
+        const moved = Math.abs(box.y + height / 2 - point.y) > 1;
+        if (moved) {
+          ctx.strokeStyle = themeColour("--s-text");
+          ctx.lineWidth = 2;
+          ctx.beginPath();
+          ctx.moveTo(point.x, point.y);
+          ctx.lineTo(box.x < point.x ? box.x + box.w : box.x, box.y + height / 2);
+          ctx.stroke();
+        }
         ctx.fillStyle = themeColour("--s-plate");
         ctx.strokeStyle = themeColour("--s-line");
         ctx.lineWidth = 2;

@@ -69,7 +69,7 @@ export function voteBoard(state) {
       el("div", { id: "votes-bar", class: "progress", role: "progressbar", "aria-labelledby": "votes-caption",
         "aria-valuemin": "0" },
         el("div", { class: "progress-fill" }))),
-    el("ul", { class: "move-grid", "aria-label": gettext("The moves") },
+    el("ul", { class: Object.keys(labels).length > 6 ? "move-grid many" : "move-grid", "aria-label": gettext("The moves") },
       byLabel(labels).map((team) => {
         const move = r.moves[team];
         return el("li", { class: "card move-card" },
