@@ -324,7 +324,7 @@ const REDUCERS = {
     r.paused_remaining = null;
     if (d.ballot_rings) r.ballot_rings = d.ballot_rings;
     for (const [teamId, text] of Object.entries(d.moves || {})) {
-      r.moves[teamId] = { version: r.moves[teamId]?.version ?? 1, text };
+      r.moves[teamId] = { ...r.moves[teamId], version: r.moves[teamId]?.version ?? 1, text }; // keeps `hidden`
     }
   },
   timer_paused: (s, d) => Object.assign(s.round, { paused_remaining: d.remaining, deadline: null }),
