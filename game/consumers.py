@@ -29,7 +29,7 @@ from game.protocol import Message, ProtocolError
 from game.ratelimit import TokenBucket
 from game.store import Logged
 from game.tokens import read_participant_token
-from workshop.models import Scenario, Workshop
+from workshop.models import Deck, Scenario, Workshop
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +220,9 @@ class GameConsumer(AsyncWebsocketConsumer):
             return
         scenario = None
         if message.type == "start_round" and "scenario_id" in message.fields:
-            scenario = await database_sync_to_async(_scenario_card)(message.fields["scenario_id"])
+            scenario = await database_sync_to_async(_scenario_card)(
+                self.workshop_id, message.fields["scenario_id"]
+            )
             if scenario is None:
                 await self.refuse(message.client_id, "scenario_invalid")
                 return
@@ -398,8 +400,12 @@ def _workshop_id(code: str) -> int | None:
     return workshop_id
 
 
-def _scenario_card(scenario_id: int) -> dict | None:
-    scenario = Scenario.objects.filter(pk=scenario_id).first()
+def _scenario_card(workshop_id: int, scenario_id: int) -> dict | None:
+    """The card, if it is one this workshop's owner may play: another facilitator's private
+    deck stays private even to someone who guesses its ids."""
+    owner = Workshop.objects.select_related("owner").get(pk=workshop_id).owner
+    decks = Deck.objects.visible_to(owner)
+    scenario = Scenario.objects.filter(pk=scenario_id, deck__in=decks).first()
     return scenario.as_card() if scenario else None
 
 

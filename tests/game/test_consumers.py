@@ -88,6 +88,26 @@ async def test_the_facilitator_drives_the_round_and_everyone_sees_it(workshop, f
     await alice.close()
 
 
+@database_sync_to_async
+def someone_elses_private_card(django_user_model) -> int:
+    from workshop.models import Deck
+
+    gina = django_user_model.objects.create_user(username="gina", password="another horse")
+    deck = Deck.objects.create(name="Gina's own", owner=gina)
+    card = dict(customer="c", situation="s", ask="a")
+    return Scenario.objects.create(deck=deck, slug="secret", title="Secret", **card).pk
+
+
+async def test_a_card_from_another_facilitators_private_deck_cannot_be_played(
+    workshop, fiona, django_user_model
+):
+    boss = await facilitator(workshop, fiona)
+    card = await someone_elses_private_card(django_user_model)
+    reply = await boss.command("start_round", scenario_id=card)
+    assert (reply["type"], reply["code"]) == ("refused", "scenario_invalid")
+    await boss.close()
+
+
 async def test_a_participant_cannot_drive_the_workshop(workshop):
     alice = await phone(workshop, await seat(workshop, "Alice"))
     await alice.receive()

@@ -63,7 +63,8 @@ def test_guessing_room_codes_is_rate_limited_per_address(client, workshop, setti
 
 def test_room_codes_come_from_a_large_secure_space():
     codes = {new_room_code() for _ in range(5000)}
-    assert len(codes) == 5000
+    # 5,000 draws from 887 million collide about once in 70 runs: allow a few, not a pattern.
+    assert len(codes) >= 4995
     assert all(len(c) == CODE_LENGTH and set(c) <= set(CODE_ALPHABET) for c in codes)
     assert len(CODE_ALPHABET) ** CODE_LENGTH > 500_000_000
 
