@@ -159,7 +159,8 @@ def _advance(state: State, now: float) -> list[Event]:
         "deadline": _phase_timer(state.settings, phase, now),
     }
     if phase is Phase.VOTE:
-        data["moves"] = {t: m.text for t, m in current.moves.items()}
+        # A move the facilitator hid during the pitch opens without its text.
+        data["moves"] = {t: m.text for t, m in current.moves.items() if t not in current.hidden}
         data["ballot_rings"] = ballot_rings(state, set(current.moves))
     events = [Event(e.PHASE_CHANGED, data)]
     if phase is Phase.REVEAL:
@@ -291,6 +292,9 @@ def _hide_move(state: State, cmd: c.HideMove, actor: Actor, now: float) -> list[
     if cmd.team_id not in current.moves:
         raise Refusal("no_such_move")
     data = {"round": current.number, "team": cmd.team_id, "hidden": bool(cmd.hidden)}
+    opened = PHASE_ORDER.index(current.phase) >= PHASE_ORDER.index(Phase.VOTE)
+    if opened and not cmd.hidden:
+        data["text"] = current.moves[cmd.team_id].text  # its opening text was withheld
     return [Event(e.MOVE_HIDDEN, data)]
 
 

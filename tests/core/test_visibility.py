@@ -82,3 +82,20 @@ def test_a_hidden_move_leaves_the_screen_but_not_its_team_or_the_facilitator():
     assert snapshot(table.state, ALICE)["round"]["moves"]["t1"]["text"] == "Something rude"
     table.do(BOSS, c.HideMove("t1", hidden=False))
     assert snapshot(table.state, SCREEN)["round"]["moves"]["t1"]["text"] == "Something rude"
+
+
+def test_a_move_hidden_during_the_pitch_opens_without_its_text_and_unhiding_brings_it():
+    from game.core import commands as c
+    from game.core.model import FACILITATOR as BOSS
+
+    table = Table(teams=2)
+    table.join("alice", "bob")
+    table.start_round()
+    table.advance()
+    table.move("alice", "Something rude")
+    table.move("bob", "Plan B")
+    table.do(BOSS, c.HideMove("t1"))
+    (opened,) = table.advance()
+    assert opened.data["moves"] == {"t2": "Plan B"}
+    (shown,) = table.do(BOSS, c.HideMove("t1", hidden=False))
+    assert shown.data == {"round": 1, "team": "t1", "hidden": False, "text": "Something rude"}
