@@ -188,9 +188,10 @@ export function pitchView(conn, state, team) {
     "section",
     { class: "card editor" },
     el("label", { for: "move-text", class: "label", text: gettext("Your team's move") }),
+    // Above the text, where a thumb typing in it (keyboard up) can still see it.
+    conflict,
     textarea,
     el("div", { class: "editor-bar" }, counter, status),
-    conflict,
     save,
   )];
   return { nodes, update, connectionChanged };

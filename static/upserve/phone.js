@@ -87,7 +87,7 @@ function build(state, team) {
   if (state.ended) return [rankCard(state, team, { heading: gettext("The workshop has ended") }), card(null, gettext("Thank you for playing."))];
   if (!r) {
     return [card(gettext("You're in!"), team
-      ? gettext("Say hello to your team. The first round starts soon: watch the screen.")
+      ? interpolate(gettext("You play in team %(name)s. The first round starts soon: watch the screen."), { name: team.name }, true)
       : gettext("The facilitator will put you in a team. Watch the screen."))];
   }
   if (!team && ["pitch", "vote"].includes(r.phase)) {
