@@ -46,7 +46,7 @@ export function pitchView(conn, state, team) {
   const conflict = el("div", { class: "conflict", role: "alert" });
   const ed = { base: move?.version || 0, dirty: false, saving: false, saved: null, conflictVersion: null };
 
-  const setStatus = (text) => {
+  const say = (text) => {
     if (status.textContent !== text) status.textContent = text;
   };
 
@@ -86,7 +86,7 @@ export function pitchView(conn, state, team) {
       hideConflict();
       keepDraft();
       updateCounter();
-      setStatus(savedText(latest.version));
+      say(savedText(latest.version));
     };
     const keepMine = () => {
       ed.base = latest.version;
@@ -107,7 +107,7 @@ export function pitchView(conn, state, team) {
   function submit() {
     const text = textarea.value;
     if (!text.trim()) {
-      setStatus(gettext("Write something first."));
+      say(gettext("Write something first."));
       textarea.focus();
       return;
     }
@@ -124,17 +124,17 @@ export function pitchView(conn, state, team) {
         keepDraft();
         hideConflict();
         updateCounter();
-        setStatus(ed.dirty ? gettext("Not saved yet") : savedText(base + 1));
+        say(ed.dirty ? gettext("Not saved yet") : savedText(base + 1));
       },
       (problem) => {
         ed.saving = false;
         updateCounter();
         if (problem.code === "stale_move") {
-          setStatus(gettext("Not saved: a teammate saved first."));
+          say(gettext("Not saved: a teammate saved first."));
           const latest = conn.state?.round?.moves[team.id];
           if (latest) showConflict(latest);
         } else {
-          setStatus(interpolate(gettext("Not saved: %(reason)s"), { reason: problem.message }, true));
+          say(interpolate(gettext("Not saved: %(reason)s"), { reason: problem.message }, true));
         }
       },
     );
@@ -143,14 +143,14 @@ export function pitchView(conn, state, team) {
   // While a save waits in the outbox, say whether it is on its way or waiting for the network.
   function connectionChanged() {
     if (!ed.saving) return;
-    setStatus(conn.live ? gettext("Saving…") : gettext("Offline: your move will be saved when the connection is back."));
+    say(conn.live ? gettext("Saving…") : gettext("Offline: your move will be saved when the connection is back."));
   }
 
   function update(latestState) {
     const latest = latestState.round.moves[team.id];
     if (!latest || ed.saving || latest.version <= ed.base) return;
     if (ed.dirty && latest.text !== textarea.value) {
-      setStatus(gettext("Not saved: a teammate saved first."));
+      say(gettext("Not saved: a teammate saved first."));
       showConflict(latest);
       return;
     }
@@ -161,7 +161,7 @@ export function pitchView(conn, state, team) {
     hideConflict();
     updateCounter();
     const who = authorName(latestState, latest.author);
-    setStatus(who
+    say(who
       ? interpolate(gettext("%(name)s saved a newer version (version %(version)s)."), { name: who, version: latest.version }, true)
       : savedText(latest.version));
   }
@@ -170,17 +170,17 @@ export function pitchView(conn, state, team) {
   if (draft && draft.text !== (move?.text ?? "")) {
     textarea.value = draft.text;
     Object.assign(ed, { base: Number(draft.base) || 0, dirty: true });
-    setStatus(gettext("Draft kept on this phone, not saved yet"));
+    say(gettext("Draft kept on this phone, not saved yet"));
   } else {
     textarea.value = move?.text || "";
-    setStatus(move ? savedText(move.version) : gettext("Nothing saved yet"));
+    say(move ? savedText(move.version) : gettext("Nothing saved yet"));
     if (draft) writeDraft(key, null);
   }
   textarea.addEventListener("input", () => {
     ed.dirty = true;
     keepDraft();
     updateCounter();
-    if (!ed.saving) setStatus(gettext("Not saved yet"));
+    if (!ed.saving) say(gettext("Not saved yet"));
   });
   updateCounter();
 

@@ -19,19 +19,19 @@ function card(conn, state, teamId, label, questions, answers) {
   // latest: the number of the newest send; only its answer may say "saved".
   const c = { picks: { ...(r.my_votes[teamId] || {}) }, inputs: {}, status, latest: 0, waiting: false };
 
-  const setStatus = (text) => {
+  const say = (text) => {
     if (status.textContent !== text) status.textContent = text;
   };
 
   c.connectionChanged = () => {
     if (!c.waiting) return;
-    setStatus(conn.live ? gettext("Saving…") : gettext("Kept on this phone: it will be sent when the connection is back."));
+    say(conn.live ? gettext("Saving…") : gettext("Kept on this phone: it will be sent when the connection is back."));
   };
 
   const choose = (q, value) => {
     c.picks[q] = value;
     if (!c.picks.q1 || !c.picks.q2) {
-      setStatus(gettext("Answer both questions to count your vote."));
+      say(gettext("Answer both questions to count your vote."));
       return;
     }
     const mine = (c.latest += 1);
@@ -41,12 +41,12 @@ function card(conn, state, teamId, label, questions, answers) {
       () => {
         if (mine !== c.latest) return; // a newer choice is on its way and will speak for itself
         c.waiting = false;
-        setStatus(gettext("Saved ✓"));
+        say(gettext("Saved ✓"));
       },
       (problem) => {
         if (mine !== c.latest) return;
         c.waiting = false;
-        setStatus(interpolate(gettext("Not saved: %(reason)s"), { reason: problem.message }, true));
+        say(interpolate(gettext("Not saved: %(reason)s"), { reason: problem.message }, true));
       },
     );
   };
@@ -70,7 +70,7 @@ function card(conn, state, teamId, label, questions, answers) {
   // back while its event is still in the server's next tally batch.
   const votedKey = (v) => (v ? `${v.q1}/${v.q2}` : "");
   c.seen = votedKey(r.my_votes[teamId]);
-  if (c.seen) setStatus(gettext("Saved ✓"));
+  if (c.seen) say(gettext("Saved ✓"));
   c.update = (saved) => {
     const key = votedKey(saved);
     if (!key || key === c.seen) return;
@@ -81,7 +81,7 @@ function card(conn, state, teamId, label, questions, answers) {
       const input = c.inputs[`${q}:${saved[q]}`];
       if (input && !input.checked) input.checked = true;
     }
-    setStatus(gettext("Saved ✓"));
+    say(gettext("Saved ✓"));
   };
 
   c.node = el("article", { class: "card vote-card", "aria-labelledby": `move-${teamId}` },
