@@ -71,7 +71,7 @@ function render(state) {
   setText($("phase"), state.ended
     ? gettext("Finished")
     : r ? interpolate(gettext("Round %(round)s · %(phase)s"), { round: r.round, phase: PHASE_TEXT[r.phase] }, true) : gettext("Lobby"));
-  const key = [state.ended, r?.round, r?.phase, team?.id, Boolean(state.you)].join("|");
+  const key = keyOf(state, team);
   if (key !== stageKey) {
     stageKey = key;
     view = null;
@@ -79,6 +79,18 @@ function render(state) {
   }
   if (view) view.update(state);
   tick();
+}
+
+// The stage is rebuilt when this changes. The pitch and the vote keep their views (and what
+// the person is typing or choosing) and update them in place; the other stages are plain text,
+// so they also rebuild when what they show changes: round_scored may arrive in a later frame
+// than the phase_changed that opened the reveal.
+function keyOf(state, team) {
+  const r = state.round;
+  const key = [state.ended, r?.round, r?.phase, team?.id, Boolean(state.you)];
+  if (r && ["pitch", "vote"].includes(r.phase)) return key.join("|");
+  const standing = state.standings.find((s) => s.team === team?.id);
+  return JSON.stringify([key, team?.name, r?.results?.[team?.id] || null, standing || null, state.standings.length]);
 }
 
 function build(state, team) {
