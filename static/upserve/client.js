@@ -25,6 +25,35 @@ function newId() {
   return `c${Date.now().toString(36)}-${newId.counter}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
+// -- the server's sentences, translated -------------------------------------------------------
+
+// The server's refusals and errors come in English; the ones a participant can meet are shown
+// in the page's language. Other codes (and settings_invalid, whose text names the problem) keep
+// the server's sentence.
+const PROBLEMS = {
+  workshop_ended: () => gettext("This workshop has ended."),
+  nickname_invalid: () => gettext("A nickname needs 1 to 24 characters, not only spaces."),
+  nickname_taken: () => gettext("Someone in this room already uses that nickname. Pick another one."),
+  no_team: () => gettext("You are not in a team yet. Ask the facilitator to put you in one."),
+  no_round: () => gettext("No round is running."),
+  wrong_phase: () => gettext("That is not possible in this phase of the round."),
+  blocked_words: () => gettext("Please keep it friendly: that contains a word this room does not allow."),
+  move_invalid: () => gettext("A move needs 1 to 600 characters, not only spaces."),
+  stale_move: () => gettext("A teammate saved a newer version of your move. Look at it and try again."),
+  vote_invalid: () => gettext("Each answer must be yes, not sure or no."),
+  own_team: () => gettext("You cannot vote on your own team's move."),
+  no_such_move: () => gettext("There is no move by that team to vote on."),
+  not_on_ballot: () => gettext("That move is not on your ballot this round."),
+  rate_limited: () => gettext("Too many messages: slow down and try again."),
+  unavailable: () => gettext("The server cannot save right now. Try again in a moment."),
+  removed: () => gettext("The facilitator removed you from this workshop."),
+  no_workshop: () => gettext("There is no workshop with that room code."),
+};
+
+export function explain(code, message) {
+  return PROBLEMS[code] ? PROBLEMS[code]() : message || code;
+}
+
 // -- the connection ---------------------------------------------------------------------------
 
 export class Connection {
@@ -222,7 +251,7 @@ export class Connection {
   }
 
   refused(msg) {
-    const problem = { code: msg.code, message: msg.message || msg.code };
+    const problem = { code: msg.code, message: explain(msg.code, msg.message) };
     if (msg.code === "unavailable" && this.pending.has(msg.id)) {
       // Nothing was saved: keep it in the outbox and send it again shortly, same id.
       const { frame } = this.pending.get(msg.id);

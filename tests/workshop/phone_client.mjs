@@ -93,6 +93,17 @@ const scenarios = {
     await Promise.resolve();
     return { offlineStatus, sentWhileOffline, resent, acked, outbox: conn.outboxSize, hello: socket.sent[0] };
   },
+  // A refusal is shown in the page's language, from its code; an unknown code keeps the server's text.
+  async refusals() {
+    const conn = live();
+    const outcome = async (code) => {
+      const sent = conn.send("vote", { team: "t1", q1: "yes", q2: "yes" }).catch((problem) => problem);
+      const { id } = last().sent[last().sent.length - 1];
+      last().receive({ type: "refused", id, code, message: `server text for ${code}` });
+      return sent;
+    };
+    return { known: await outcome("own_team"), unknown: await outcome("something_new") };
+  },
   // The countdown uses the server's clock: welcome's server_time sets the offset.
   async clock() {
     const conn = new Connection({ code: "K7QW3P", role: "participant", token: "seat" }).start();

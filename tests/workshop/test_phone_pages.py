@@ -252,5 +252,15 @@ def test_a_vote_cast_offline_waits_in_the_outbox_and_goes_out_once_back_with_its
 
 
 @needs_node
+def test_a_refusal_is_shown_in_the_pages_language_by_its_code():
+    outcome = drive("refusals")
+    assert outcome["known"] == {
+        "code": "own_team",
+        "message": "You cannot vote on your own team's move.",
+    }
+    assert outcome["unknown"]["message"] == "server text for something_new"
+
+
+@needs_node
 def test_the_countdown_clock_follows_the_servers_clock():
     assert drive("clock")["offset"] == pytest.approx(100, abs=0.01)
