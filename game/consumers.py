@@ -16,7 +16,14 @@ from game import clock, presence, protocol, service, store
 from game.core import events as e
 from game.core.model import Actor, Role, State
 from game.core.refusals import REFUSALS
-from game.core.visibility import Viewer, personal_snapshot, public_snapshot, viewer_for
+from game.core.visibility import (
+    Viewer,
+    concerns,
+    personal_snapshot,
+    public_snapshot,
+    team_after,
+    viewer_for,
+)
 from game.fanout import Batch, frames, hub
 from game.protocol import Message, ProtocolError
 from game.ratelimit import TokenBucket
@@ -60,7 +67,9 @@ class GameConsumer(AsyncWebsocketConsumer):
         )
         self.refused_in_a_row = 0
         code = self.scope["url_route"]["kwargs"]["code"].upper()
-        self.workshop_id = await database_sync_to_async(_workshop_id)(code)
+        self.workshop_id = _workshop_ids.get(code)
+        if self.workshop_id is None:
+            self.workshop_id = await database_sync_to_async(_workshop_id)(code)
         await self.accept()
         if self.workshop_id is None:
             await self.reply_error("no_workshop", "There is no workshop with that room code.")
@@ -92,6 +101,7 @@ class GameConsumer(AsyncWebsocketConsumer):
             await self.reply_error(problem.code, problem.message, problem.client_id)
         except DatabaseError:
             # Nothing was acknowledged: the client may retry with the same id.
+            last_seqs.forget()
             log.exception("database error while handling a frame")
             await self.reply_error(
                 "unavailable",
@@ -111,15 +121,21 @@ class GameConsumer(AsyncWebsocketConsumer):
         """Answer a heartbeat, and heal any event a broadcast lost since the last one."""
         seq = None
         if self.viewer is not None:
-            seq = await database_sync_to_async(_last_seq)(self.workshop_id)
+            seq = max(await last_seqs.get(self.workshop_id), hub.latest.get(self.workshop_id, 0))
             async with self.sending:
                 if seq > self.last_sent:
-                    await self.send_logged(
-                        await database_sync_to_async(store.events_between)(
-                            self.workshop_id, self.last_sent + 1, seq
-                        )
-                    )
+                    await self.send_logged(await self._events_up_to(seq))
         await self.send_json({"type": "pong", "server_time": clock.now(), "seq": seq})
+
+    async def _events_up_to(self, seq: int) -> list[Logged]:
+        """The events after ``last_sent`` up to ``seq``: from the hub when a tally throttle is
+        only holding them back, else from the log."""
+        held = hub.waiting(self.workshop_id, self.last_sent)
+        if held and held[0].seq == self.last_sent + 1 and held[-1].seq >= seq:
+            return held
+        return await database_sync_to_async(store.events_between)(
+            self.workshop_id, self.last_sent + 1, seq
+        )
 
     # -- hello: who are you, and what have you seen? -----------------------------------------
 
@@ -130,33 +146,33 @@ class GameConsumer(AsyncWebsocketConsumer):
             raise ProtocolError("bad_protocol", f"This server speaks protocol {protocol.VERSION}.")
         role = message.fields["role"]
         token = message.fields.get("token", "")
-        actor = await database_sync_to_async(self._authenticate)(role, token)
-        if actor is None:
-            raise ProtocolError("auth_failed", _AUTH_FAILED[role])
-        self.actor = actor
+        last_seq = message.fields.get("last_seq")
         # Hold the send lock while subscribing and reading state: broadcasts that arrive
-        # meanwhile wait, then go out deduplicated by seq, so nothing falls in between.
+        # meanwhile wait, then go out deduplicated by seq, so nothing falls in between. Until
+        # the viewer is set, broadcasts pass this socket by.
         async with self.sending:
             await hub.subscribe(self.workshop_id, self)
-            await self._resume(message)
+            entered = await database_sync_to_async(self._enter)(role, token, last_seq)
+            if entered is None:
+                await hub.unsubscribe(self.workshop_id, self)
+                raise ProtocolError("auth_failed", _AUTH_FAILED[role])
+            await self._welcome(role, last_seq, *entered)
         presence.registry.ensure_running()
         if role == "facilitator":
             self.presence_watch = asyncio.ensure_future(
                 presence.watch(self.workshop_id, self.send_presence)
             )
 
-    async def _resume(self, message: Message) -> None:
-        role = message.fields["role"]
-        viewer, seq, missed, view = await database_sync_to_async(_resume)(
-            self.workshop_id, self.actor, message.fields.get("last_seq")
-        )
-        self.viewer = viewer
+    async def _welcome(
+        self, role: str, last_seq: int | None, actor: Actor, viewer, seq, missed, view
+    ) -> None:
+        self.actor, self.viewer = actor, viewer
         await self.send_json(
             {
                 "type": "welcome",
                 "protocol": protocol.VERSION,
                 "role": role,
-                "participant": self.actor.participant_id,
+                "participant": actor.participant_id,
                 "seq": seq,
                 "server_time": clock.now(),
             }
@@ -165,27 +181,33 @@ class GameConsumer(AsyncWebsocketConsumer):
             self.last_sent = seq
             await self.send(text_data=view)
         else:
-            self.last_sent = message.fields["last_seq"]
+            self.last_sent = last_seq
             await self.send_logged(missed)
 
+    def _enter(self, role: str, token: str, last_seq: int | None) -> tuple | None:
+        """In one trip to the database thread: who this is, and what they have missed (see
+        ``_resume``); None if the credentials do not open this workshop."""
+        actor = self._authenticate(role, token)
+        if actor is None:
+            return None
+        resumed = _resume(self.workshop_id, actor, last_seq)
+        return None if resumed is None else (actor, *resumed)
+
     def _authenticate(self, role: str, token: str) -> Actor | None:
-        workshop = Workshop.objects.get(pk=self.workshop_id)
+        if role == "participant":  # whether the seat still exists is _resume's to check
+            pid = read_participant_token(token, self.workshop_id)
+            return None if pid is None else Actor(Role.PARTICIPANT, pid)
+        workshop = Workshop.objects.filter(pk=self.workshop_id).first()
+        if workshop is None:
+            return None
         if role == "facilitator":
             user = self.scope.get("user")
             if not user or not workshop.can_facilitate(user):
                 return None
             self.sender = f"facilitator:{user.pk}"
             return Actor(Role.FACILITATOR)
-        if role == "screen":
-            ok = secrets.compare_digest(token.encode(), workshop.screen_token.encode())
-            return Actor(Role.SCREEN) if ok else None
-        pid = read_participant_token(token, self.workshop_id)
-        if pid is None:
-            return None
-        with service.reading(self.workshop_id) as state:
-            if pid not in state.people:
-                return None
-        return Actor(Role.PARTICIPANT, pid)
+        ok = secrets.compare_digest(token.encode(), workshop.screen_token.encode())
+        return Actor(Role.SCREEN) if ok else None
 
     # -- commands --------------------------------------------------------------------------
 
@@ -284,15 +306,13 @@ class GameConsumer(AsyncWebsocketConsumer):
 
     def _concerns_me(self, logged: list[Logged]) -> bool:
         me = self.actor.participant_id
-        return me is not None and any(
-            x.event.type in _ABOUT_A_PERSON and x.event.data["participant"] == me for x in logged
-        )
+        return me is not None and any(concerns(x.event, me) for x in logged)
 
     def _follow(self, x: Logged) -> None:
         """Keep the viewer's team current, since what it may see depends on it."""
-        moved = x.event.type in (e.PARTICIPANT_MOVED, e.PARTICIPANT_JOINED)
-        if moved and x.event.data["participant"] == self.viewer.participant_id:
-            self.viewer = Viewer(self.viewer.role, self.viewer.participant_id, x.event.data["team"])
+        team = team_after(x.event, self.viewer.participant_id, self.viewer.team_id)
+        if team != self.viewer.team_id:
+            self.viewer = Viewer(self.viewer.role, self.viewer.participant_id, team)
 
     async def send_presence(self, message: dict) -> None:
         async with self.sending:
@@ -305,8 +325,6 @@ class GameConsumer(AsyncWebsocketConsumer):
     async def reply_error(self, code: str, message: str, client_id: str | None = None) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, "id": client_id})
 
-
-_ABOUT_A_PERSON = frozenset({e.PARTICIPANT_JOINED, e.PARTICIPANT_MOVED, e.PARTICIPANT_REMOVED})
 
 _AUTH_FAILED = {
     "facilitator": "Log in as a facilitator of this workshop first.",
@@ -329,8 +347,55 @@ def _last_seq(workshop_id: int) -> int:
     return Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
 
 
+class LastSeqs:
+    """The workshops' last seqs as the database had them a moment ago, for heartbeats: a room
+    of 2,000 phones pings 80 times a second, and each read would queue on the one database
+    thread ahead of the votes. Concurrent reads of one workshop share one query."""
+
+    MAX_AGE = 0.25
+
+    def __init__(self) -> None:
+        self.known: dict[int, tuple[float, int]] = {}
+        self.reading: dict[int, asyncio.Future] = {}
+
+    async def get(self, workshop_id: int) -> int:
+        loop = asyncio.get_running_loop()
+        known = self.known.get(workshop_id)
+        if known is not None and loop.time() - known[0] < self.MAX_AGE:
+            return known[1]
+        read = self.reading.get(workshop_id)
+        if read is None or read.get_loop() is not loop:
+            read = self.reading[workshop_id] = loop.create_task(self._read(workshop_id))
+        return await asyncio.shield(read)
+
+    async def _read(self, workshop_id: int) -> int:
+        started = asyncio.get_running_loop().time()
+        try:
+            seq = await database_sync_to_async(_last_seq)(workshop_id)
+        finally:
+            self.reading.pop(workshop_id, None)
+        self.known[workshop_id] = (started, seq)
+        return seq
+
+    def forget(self) -> None:
+        """After a database error: the next heartbeat must ask the database again."""
+        self.known.clear()
+
+
+last_seqs = LastSeqs()
+
+# Room codes never change hands, so a process remembers the ones it has seen: a reconnect storm
+# then accepts sockets without a database read each.
+_workshop_ids: dict[str, int] = {}
+
+
 def _workshop_id(code: str) -> int | None:
-    return Workshop.objects.filter(code=code).values_list("id", flat=True).first()
+    workshop_id = _workshop_ids.get(code)
+    if workshop_id is None:
+        workshop_id = Workshop.objects.filter(code=code).values_list("id", flat=True).first()
+        if workshop_id is not None:
+            _workshop_ids[code] = workshop_id
+    return workshop_id
 
 
 def _scenario_card(scenario_id: int) -> dict | None:
@@ -340,13 +405,17 @@ def _scenario_card(scenario_id: int) -> dict | None:
 
 def _resume(workshop_id: int, actor: Actor, last_seq: int | None):
     """(viewer, seq, missed events, snapshot frame): the events after last_seq, or else the
-    snapshot, already encoded."""
+    snapshot, already encoded. None if the actor is a participant whose seat is gone."""
     with service.reading(workshop_id) as state:
+        if actor.role is Role.PARTICIPANT and actor.participant_id not in state.people:
+            return None
         viewer = viewer_for(state, actor.role, actor.participant_id)
         catch_up = last_seq is not None and 0 <= state.seq - last_seq <= CATCH_UP_MAX
         if not catch_up:
             return viewer, state.seq, [], _snapshot_frame(workshop_id, state, viewer)
         seq = state.seq
+    if seq == last_seq:  # up to date, as most phones are after a server restart
+        return viewer, seq, [], None
     return viewer, seq, store.events_after(workshop_id, last_seq), None
 
 

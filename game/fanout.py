@@ -3,9 +3,11 @@
 A process keeps its own room of subscribers per workshop. Publishing sends a batch once per
 *process* (Redis pub/sub, one subscription per process and workshop) instead of once per socket,
 and each process hands it to its sockets. Tallies are coalesced: vote and move events wait up to
-``UPSERVE_TALLY_SECONDS`` so a vote storm becomes a few broadcasts a second, while phase changes go
-at once. A batch encodes each version of its events (per audience) once, shared by every socket
-that sees that version. A broadcast is still only a hint: sockets fill gaps from the log.
+``UPSERVE_TALLY_SECONDS`` for screens and consoles, and up to ``UPSERVE_PHONE_TALLY_SECONDS`` for
+phones, which show no live tally (a vote storm is then one frame a second per phone, not five),
+while phase changes go to everyone at once. A batch encodes each version of its events (per
+audience) once, shared by every socket that sees that version. A broadcast is still only a hint:
+sockets fill gaps from the log.
 """
 
 from __future__ import annotations
@@ -22,12 +24,27 @@ from django.conf import settings
 
 from game import store
 from game.core import events as e
+from game.core.model import Role
 from game.core.visibility import Viewer, audience, redact
 from game.protocol import encode
 from game.store import Logged
 
 log = logging.getLogger(__name__)
 COALESCED = frozenset({e.VOTE_CAST, e.MOVE_SAVED})
+# Each lane of a room flushes on its own cadence: phones, and everyone else.
+PHONES, DISPLAYS = "phones", "displays"
+LANES = (DISPLAYS, PHONES)
+
+
+def lane_of(subscriber: Subscriber) -> str:
+    viewer = subscriber.viewer
+    return PHONES if viewer is not None and viewer.role is Role.PARTICIPANT else DISPLAYS
+
+
+def _interval(lane: str) -> float:
+    if lane == PHONES:
+        return settings.UPSERVE_PHONE_TALLY_SECONDS
+    return settings.UPSERVE_TALLY_SECONDS
 
 
 class Subscriber(Protocol):
@@ -95,9 +112,12 @@ class Batch:
 class Hub:
     def __init__(self) -> None:
         self.rooms: dict[int, set[Subscriber]] = defaultdict(set)
-        self.pending: dict[int, dict[int, Logged]] = defaultdict(dict)
-        self.flushes: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.TimerHandle]] = {}
-        self.flushed_at: dict[int, float] = {}
+        # Keyed by (workshop id, lane).
+        self.pending: dict[tuple[int, str], dict[int, Logged]] = defaultdict(dict)
+        self.flushes: dict[tuple[int, str], tuple[asyncio.AbstractEventLoop, asyncio.TimerHandle]]
+        self.flushes = {}
+        self.flushed_at: dict[tuple[int, str], float] = {}
+        self.latest: dict[int, int] = {}  # the highest seq this process has heard of
         self.redis = None
         self.pubsub = None
         self.listener: asyncio.Task | None = None
@@ -135,33 +155,52 @@ class Hub:
         self.receive(workshop_id, logged)
 
     def receive(self, workshop_id: int, logged: list[Logged]) -> None:
+        self.latest[workshop_id] = max(self.latest.get(workshop_id, 0), logged[-1].seq)
         if workshop_id not in self.rooms:
             return
-        pending = self.pending[workshop_id]
-        for x in logged:
-            pending[x.seq] = x
+        urgent = any(x.event.type not in COALESCED for x in logged)
         loop = asyncio.get_running_loop()
-        # A throttle, not a delay: a quiet room hears each vote at once; a busy one at most
-        # once per TALLY_SECONDS. Anything but a vote or a move goes at once.
-        wait = self.flushed_at.get(workshop_id, 0.0) + settings.UPSERVE_TALLY_SECONDS - loop.time()
-        if wait <= 0 or any(x.event.type not in COALESCED for x in logged):
-            self.flush(workshop_id)
-            return
-        scheduled = self.flushes.get(workshop_id)
-        if scheduled is None or scheduled[0] is not loop:  # none yet, or a dead loop's
-            self.flushes[workshop_id] = (loop, loop.call_later(wait, self.flush, workshop_id))
+        for lane in LANES:
+            key = (workshop_id, lane)
+            pending = self.pending[key]
+            for x in logged:
+                pending[x.seq] = x
+            # A throttle, not a delay: a quiet room hears each vote at once; a busy one at
+            # most once per interval. Anything but a vote or a move goes at once.
+            wait = self.flushed_at.get(key, 0.0) + _interval(lane) - loop.time()
+            if wait <= 0 or urgent:
+                self.flush(workshop_id, lane)
+                continue
+            scheduled = self.flushes.get(key)
+            if scheduled is None or scheduled[0] is not loop:  # none yet, or a dead loop's
+                handle = loop.call_later(wait, self.flush, workshop_id, lane)
+                self.flushes[key] = (loop, handle)
 
-    def flush(self, workshop_id: int) -> None:
-        scheduled = self.flushes.pop(workshop_id, None)
+    def waiting(self, workshop_id: int, after: int) -> list[Logged]:
+        """Events after ``after`` still held back by a lane's throttle, in seq order."""
+        held: dict[int, Logged] = {}
+        for lane in LANES:
+            held.update(self.pending.get((workshop_id, lane), {}))
+        return [held[seq] for seq in sorted(held) if seq > after]
+
+    def flush(self, workshop_id: int, lane: str | None = None) -> None:
+        """Send what waits in ``lane`` (or in every lane) to the room's sockets in that lane."""
+        if lane is None:
+            for each in LANES:
+                self.flush(workshop_id, each)
+            return
+        key = (workshop_id, lane)
+        scheduled = self.flushes.pop(key, None)
         if scheduled is not None:
             scheduled[1].cancel()
-        pending = self.pending.pop(workshop_id, None)
+        pending = self.pending.pop(key, None)
         if not pending:
             return
-        self.flushed_at[workshop_id] = asyncio.get_running_loop().time()
+        self.flushed_at[key] = asyncio.get_running_loop().time()
         batch = Batch([pending[seq] for seq in sorted(pending)])
         for subscriber in list(self.rooms.get(workshop_id, ())):
-            subscriber.receive_batch(batch)
+            if lane_of(subscriber) == lane:
+                subscriber.receive_batch(batch)
 
     # -- Redis -----------------------------------------------------------------------------
 

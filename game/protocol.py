@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from game.core.model import Answer
 VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
 MAX_ID = 64
+SEED_MAX = 2**53  # exact in every JSON reader, JavaScript's included
 
 ROLES = ("facilitator", "participant", "screen")
 ANSWERS = {"yes": Answer.YES, "unsure": Answer.UNSURE, "no": Answer.NO}
@@ -150,6 +152,7 @@ FACILITATOR: dict[str, Schema] = {
     "add_team": {"name": (text(TEAM_NAME_MAX), True)},
     "rename_team": {"team": (team_id, True), "name": (text(TEAM_NAME_MAX), True)},
     "assign_team": {"participant": (participant_id, True), "team": (team_id, True)},
+    "shuffle_teams": {"seed": (integer(0, SEED_MAX), False)},
     "remove_participant": {"participant": (participant_id, True), "ban": (boolean, False)},
     "rename_participant": {
         "participant": (participant_id, True),
@@ -241,6 +244,11 @@ def to_command(message: Message, scenario: dict | None = None) -> c.Command:
             return c.RenameTeam(f["team"], f["name"])
         case "assign_team":
             return c.AssignTeam(f["participant"], f["team"])
+        case "shuffle_teams":
+            # The core deals from a seed but has no randomness of its own: pick one here when
+            # the client leaves it to us. A retry is answered from its receipt, never re-dealt.
+            seed = f.get("seed")
+            return c.ShuffleTeams(secrets.randbelow(SEED_MAX + 1) if seed is None else seed)
         case "remove_participant":
             return c.RemoveParticipant(f["participant"], f.get("ban", False))
         case "rename_participant":

@@ -20,6 +20,7 @@ def fresh_fold():
 def quick_tallies(settings):
     """Coalesced broadcasts go out almost at once, so tests need not wait for them."""
     settings.UPSERVE_TALLY_SECONDS = 0.01
+    settings.UPSERVE_PHONE_TALLY_SECONDS = 0.01
     settings.UPSERVE_PRESENCE_SECONDS = 0.05
 
 

@@ -1,13 +1,17 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from game.core.limits import NICKNAME_MAX, TITLE_MAX
-from workshop.models import CODE_ALPHABET, Deck
+from game.core.decide import validate_settings
+from game.core.limits import MAX_TEAMS, NICKNAME_MAX, TITLE_MAX
+from game.core.model import Settings
+from game.core.refusals import Refusal
+from workshop.models import CODE_ALPHABET, Deck, Scenario
 
 
 class RoomCodeForm(forms.Form):
     code = forms.CharField(
         max_length=12,
-        label="Room code",
+        label=_("Room code"),
         widget=forms.TextInput(
             attrs={"autocapitalize": "characters", "autocomplete": "off", "inputmode": "text"}
         ),
@@ -16,15 +20,224 @@ class RoomCodeForm(forms.Form):
     def clean_code(self) -> str:
         code = "".join(self.cleaned_data["code"].split()).upper()
         if not code or any(ch not in CODE_ALPHABET for ch in code):
-            raise forms.ValidationError("A room code is letters and digits, like K7QW3P.")
+            raise forms.ValidationError(_("A room code is letters and digits, like K7QW3P."))
         return code
 
 
 class JoinForm(forms.Form):
-    nickname = forms.CharField(max_length=NICKNAME_MAX, label="Your nickname")
+    nickname = forms.CharField(max_length=NICKNAME_MAX, label=_("Your nickname"))
+
+
+DEFAULTS = Settings()
+TEAM_COUNT, TEAM_SIZE = "count", "size"
+# Teams of a set size still start with two teams, so that the first few people who join already
+# have another team's move to rate; more teams open as these fill.
+SIZED_START_TEAMS = 2
+
+
+def _whole(label, help_text=""):
+    # Ranges are the core's (validate_settings); the form only parses the number.
+    return forms.IntegerField(label=label, help_text=help_text, required=False)
+
+
+def _share(label, help_text=""):
+    return forms.CharField(label=label, help_text=help_text, required=False, max_length=13)
 
 
 class CreateWorkshopForm(forms.Form):
-    title = forms.CharField(max_length=TITLE_MAX, initial="Upserving workshop")
-    teams = forms.IntegerField(min_value=2, max_value=50, initial=4, label="Number of teams")
-    deck = forms.ModelChoiceField(queryset=Deck.objects.all(), required=False, empty_label=None)
+    """A workshop's set-up: title, scenario plan, teams and the game's settings.
+
+    Every setting left empty keeps the game's default, so a form posted with only a title and a
+    number of teams still makes a workshop. The settings are checked by the game core's own
+    ``validate_settings``, the same rules the ``configure`` command uses."""
+
+    title = forms.CharField(max_length=TITLE_MAX, label=_("Title"), initial=_("Upserving workshop"))
+    deck = forms.ModelChoiceField(
+        queryset=Deck.objects.none(), required=False, empty_label=None, label=_("Deck")
+    )
+    team_mode = forms.ChoiceField(
+        label=_("How teams are made"),
+        choices=[
+            (TEAM_COUNT, _("A fixed count of teams")),
+            (TEAM_SIZE, _("Teams of a set size: new teams open as people join")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+        initial=TEAM_COUNT,
+    )
+    teams = forms.IntegerField(
+        min_value=2, max_value=MAX_TEAMS, required=False, label=_("Number of teams"), initial=4
+    )
+    team_size = forms.IntegerField(required=False, label=_("People per team"), initial=5)
+    pitch_seconds = _whole(_("Pitch timer (seconds)"), _("0 for no timer."))
+    vote_seconds = _whole(_("Vote timer (seconds)"), _("0 for no timer."))
+    yes_value = _share(_("Value of a yes"), _("A number from 0 to 1, like 1, 0.5 or 2/3."))
+    unsure_value = _share(_("Value of a not sure"))
+    no_value = _share(_("Value of a no"))
+    badge_share = _share(
+        _("Share of yes-to-both votes for the upserve badge"), _("At least this share, like 2/3.")
+    )
+    badge_bonus = _whole(_("Badge bonus (points)"))
+    upsell_share = _share(
+        _("Share of no votes on question 1 that flags an upsell"),
+        _("More than this share, like 0.5."),
+    )
+    ballot_size = _whole(_("Moves each voter rates in large rooms"), _("The voting sample size."))
+    full_ballot_max_teams = _whole(_("Everyone rates every move up to this many teams"))
+    anonymous_moves = forms.TypedChoiceField(
+        label=_("The screen shows moves"),
+        choices=[("true", _("Without team names")), ("false", _("With team names"))],
+        coerce=lambda value: value == "true",
+        empty_value=None,
+        required=False,
+    )
+    blocked_words = forms.CharField(
+        label=_("Words to block in nicknames and moves"),
+        help_text=_("Separated by commas, spaces or lines; added to the built-in list."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+    # The settings this form sets (team_size goes with the team set-up above).
+    SETTINGS = [
+        "pitch_seconds",
+        "vote_seconds",
+        "yes_value",
+        "unsure_value",
+        "no_value",
+        "badge_share",
+        "badge_bonus",
+        "upsell_share",
+        "ballot_size",
+        "full_ballot_max_teams",
+        "anonymous_moves",
+        "blocked_words",
+    ]
+    SCORING = [
+        "yes_value",
+        "unsure_value",
+        "no_value",
+        "badge_share",
+        "badge_bonus",
+        "upsell_share",
+    ]
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, label_suffix="", **kwargs)
+        decks = Deck.objects.visible_to(user)
+        self.fields["deck"].queryset = decks
+        self.decks = list(decks.prefetch_related("scenarios"))
+        for key in self.SETTINGS:
+            self.fields[key].initial = _shown(getattr(DEFAULTS, key))
+        self.plan_rows = []  # (deck, [(scenario, play field, order field)])
+        for deck in self.decks:
+            rows = []
+            for number, scenario in enumerate(deck.scenarios.all(), start=1):
+                play, order = f"play_{scenario.pk}", f"order_{scenario.pk}"
+                self.fields[play] = forms.BooleanField(required=False, label=scenario.title)
+                self.fields[order] = forms.IntegerField(
+                    required=False,
+                    min_value=1,
+                    initial=number,
+                    label=_("Order of “%(title)s”") % {"title": scenario.title},
+                )
+                rows.append((scenario, self[play], self[order]))
+            self.plan_rows.append((deck, rows))
+
+    @property
+    def scoring_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.SCORING]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        data["settings"] = self._settings(data)
+        data["team_count"] = self._team_count(data)
+        data["plan"] = self._plan(data)
+        return data
+
+    def _settings(self, data: dict) -> dict:
+        """The settings that differ from the game's defaults, as the core stores them."""
+        chosen = {}
+        for key in self.SETTINGS:
+            value = data.get(key)
+            if value is None or value == "":
+                continue
+            try:
+                stored = validate_settings({key: value})[key]
+            except Refusal as refusal:
+                self.add_error(key, refusal.message.replace(key, str(self.fields[key].label)))
+                continue
+            if stored != getattr(DEFAULTS, key):
+                chosen[key] = stored
+        if data.get("team_mode") == TEAM_SIZE:
+            size = data.get("team_size")
+            try:
+                chosen.update(validate_settings({"team_size": size}))
+            except Refusal:
+                size = None
+            if not size:
+                self.add_error(
+                    "team_size", _("People per team must be a whole number from 1 to 3600.")
+                )
+        return chosen
+
+    def _team_count(self, data: dict) -> int:
+        if data.get("team_mode") == TEAM_SIZE:
+            self.errors.pop("teams", None)  # the number of teams is not asked in this mode
+            return SIZED_START_TEAMS
+        if data.get("teams") is None and "teams" not in self.errors:
+            self.add_error("teams", _("Say how many teams to make."))
+        return data.get("teams") or 0
+
+    def _plan(self, data: dict) -> list[int]:
+        """The picked scenarios' ids, by the order the facilitator gave (then deck order)."""
+        deck = data.get("deck")
+        picked = []
+        for cards_deck, rows in self.plan_rows:
+            for scenario, play, order in rows:
+                if not data.get(play.name):
+                    continue
+                if deck is not None and cards_deck != deck:
+                    self.add_error(
+                        None,
+                        _("“%(title)s” is in another deck. Pick scenarios from %(deck)s only.")
+                        % {"title": scenario.title, "deck": deck.name},
+                    )
+                    continue
+                rank = data.get(order.name)
+                picked.append((rank is None, rank or 0, scenario.position, scenario.pk))
+        return [pk for *_, pk in sorted(picked)]
+
+
+def _shown(value) -> str | int:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def duplicate_initial(
+    *, title: str, deck: Deck | None, plan: list[int], teams: int, settings: dict
+):
+    """The create form's initial values for a copy of a past workshop's set-up."""
+    suffix = str(_(" (copy)"))
+    initial = {
+        "title": title[: TITLE_MAX - len(suffix)] + suffix,
+        "deck": deck,
+        "team_mode": TEAM_SIZE if settings.get("team_size") else TEAM_COUNT,
+        "teams": teams,
+    }
+    if settings.get("team_size"):
+        initial["team_size"] = settings["team_size"]
+    for key in CreateWorkshopForm.SETTINGS:
+        if key in settings:
+            initial[key] = _shown(settings[key])
+    if deck is None:
+        return initial
+    in_deck = list(Scenario.objects.filter(deck=deck).values_list("pk", flat=True))
+    planned = [pk for pk in plan if pk in in_deck]
+    # The planned cards first, in their order; the rest after them, so no two share a number.
+    rest = [pk for pk in in_deck if pk not in planned]
+    for number, pk in enumerate(planned + rest, start=1):
+        initial[f"play_{pk}"] = pk in planned
+        initial[f"order_{pk}"] = number
+    return initial

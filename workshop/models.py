@@ -20,10 +20,45 @@ def new_screen_token() -> str:
     return secrets.token_urlsafe(18)
 
 
+class DeckQuerySet(models.QuerySet):
+    def visible_to(self, user) -> DeckQuerySet:
+        """The decks ``user`` may read and play: the built-ins and their own (a superuser: all)."""
+        if user.is_superuser:
+            return self
+        return self.filter(models.Q(builtin=True) | models.Q(owner=user))
+
+    def editable_by(self, user) -> DeckQuerySet:
+        """The decks ``user`` may change. Built-ins change only through their JSON file."""
+        decks = self.filter(builtin=False)
+        return decks if user.is_superuser else decks.filter(owner=user)
+
+
 class Deck(models.Model):
-    name = models.CharField(max_length=120, unique=True)
-    description = models.TextField(blank=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(max_length=1000, blank=True)
     builtin = models.BooleanField(default=False)
+    # Built-in decks belong to nobody.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="decks",
+    )
+
+    objects = DeckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-builtin", "name", "id"]
+        constraints = [
+            # Two facilitators may each have a "Team offsite" deck, but not one of them twice.
+            models.UniqueConstraint(fields=["owner", "name"], name="deck_name_unique_per_owner"),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(owner__isnull=True),
+                name="deck_name_unique_without_owner",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -72,6 +107,9 @@ class Workshop(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="cofacilitated_workshops"
     )
     deck = models.ForeignKey(Deck, null=True, blank=True, on_delete=models.SET_NULL)
+    # The scenario ids the facilitator means to play, in order. Ids whose card has since been
+    # deleted are skipped when read; the log keeps the cards of rounds already played.
+    plan = models.JSONField(default=list, blank=True)
     screen_token = models.CharField(max_length=40, default=new_screen_token)
     created_at = models.DateTimeField(auto_now_add=True)
     # Both mirror the event log, written in the same transaction as the events they follow.
@@ -83,6 +121,18 @@ class Workshop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.code})"
+
+    def scenarios_in_play_order(self) -> list[tuple[Scenario, bool]]:
+        """Each scenario on offer with whether it is planned: the plan in order, then the rest
+        of the deck (with no deck: of the owner's decks) in deck order."""
+        if self.deck_id:
+            offered = list(Scenario.objects.filter(deck_id=self.deck_id))
+        else:
+            offered = list(Scenario.objects.filter(deck__in=Deck.objects.visible_to(self.owner)))
+        by_id = {s.pk: s for s in offered}
+        planned = [by_id[pk] for pk in dict.fromkeys(self.plan) if pk in by_id]
+        rest = [s for s in offered if s not in planned]
+        return [(s, True) for s in planned] + [(s, False) for s in rest]
 
     def can_facilitate(self, user) -> bool:
         if not user.is_authenticated:

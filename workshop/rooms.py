@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import asdict
 
 from django.conf import settings
 from django.db import transaction
 
-from game import service
+from game import service, store
 from game.core.commands import CreateWorkshop, Join
 from game.core.model import FACILITATOR, participant
 from game.core.names import generate_nickname, team_names
@@ -16,17 +17,43 @@ from game.tokens import participant_token
 from workshop.models import Deck, Seat, Workshop
 
 
-def workshop_create(*, owner, title: str, team_count: int, deck: Deck | None) -> Workshop:
+def workshop_create(
+    *,
+    owner,
+    title: str,
+    team_count: int,
+    deck: Deck | None,
+    settings: dict | None = None,
+    plan: list[int] | None = None,
+) -> Workshop:
+    """Open a room. ``settings`` (those that differ from the defaults) go into the log's first
+    event; ``plan`` is the ordered scenario ids the facilitator means to play."""
     with transaction.atomic():
-        workshop = Workshop.objects.create(owner=owner, title=title, deck=deck)
+        workshop = Workshop.objects.create(owner=owner, title=title, deck=deck, plan=plan or [])
         outcome = service.submit(
             workshop_id=workshop.pk,
             actor=FACILITATOR,
-            command=CreateWorkshop(title, tuple(team_names(team_count))),
+            command=CreateWorkshop(title, tuple(team_names(team_count)), settings or {}),
         )
         if not outcome.ok:
             raise ValueError(outcome.message)
     return workshop
+
+
+def workshop_setup(workshop: Workshop) -> dict:
+    """What a copy of ``workshop`` starts from: its title, deck, plan, how many teams it was
+    created with and its settings now (so changes made while it ran carry over)."""
+    created = store.events_after(workshop.pk, 0, limit=1)
+    teams = len(created[0].event.data["teams"]) if created else 0
+    with service.reading(workshop.pk) as state:
+        settings = asdict(state.settings)
+    return {
+        "title": workshop.title,
+        "deck": workshop.deck,
+        "plan": list(workshop.plan),
+        "teams": teams,
+        "settings": settings,
+    }
 
 
 def suggested_nickname(workshop: Workshop) -> str:

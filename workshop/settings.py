@@ -161,6 +161,8 @@ UPSERVE_MESSAGE_BURST = int(os.environ.get("MESSAGE_BURST", "40"))
 # How long vote and move events wait to go out together: tallies reach screens a few times a
 # second, however fast votes come in.
 UPSERVE_TALLY_SECONDS = float(os.environ.get("TALLY_SECONDS", "0.2"))
+# Phones show no live tally, so they hear a vote storm once a second (phase changes at once).
+UPSERVE_PHONE_TALLY_SECONDS = float(os.environ.get("PHONE_TALLY_SECONDS", "1.0"))
 # How often the facilitator's list of who is connected is brought up to date.
 UPSERVE_PRESENCE_SECONDS = float(os.environ.get("PRESENCE_SECONDS", "1.0"))
 

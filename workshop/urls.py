@@ -4,6 +4,7 @@ from django.urls import path
 from django.views.decorators.cache import cache_page
 from django.views.i18n import JavaScriptCatalog
 
+from workshop import scenario_views as decks
 from workshop import views
 
 urlpatterns = [
@@ -15,6 +16,16 @@ urlpatterns = [
     path("qr/<str:code>.svg", views.qr_code, name="qr"),
     path("console/", views.console, name="console"),
     path("console/<str:code>/", views.console_run, name="console_run"),
+    path("decks/", decks.deck_list, name="decks"),
+    path("decks/new/", decks.deck_create, name="deck_create"),
+    path("decks/<int:pk>/", decks.deck_detail, name="deck"),
+    path("decks/<int:pk>/edit/", decks.deck_edit, name="deck_edit"),
+    path("decks/<int:pk>/delete/", decks.deck_delete, name="deck_delete"),
+    path("decks/<int:pk>/copy/", decks.deck_copy, name="deck_copy"),
+    path("decks/<int:pk>/cards/new/", decks.card_create, name="card_create"),
+    path("decks/<int:pk>/cards/<int:card_pk>/", decks.card_edit, name="card_edit"),
+    path("decks/<int:pk>/cards/<int:card_pk>/delete/", decks.card_delete, name="card_delete"),
+    path("decks/<int:pk>/cards/<int:card_pk>/move/", decks.card_move, name="card_move"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The translated strings the pages' scripts use, as window.gettext and friends.

@@ -12,13 +12,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from game import service
 from game.tokens import read_participant_token
 from workshop import rooms, throttle
-from workshop.forms import CreateWorkshopForm, JoinForm, RoomCodeForm
-from workshop.models import Deck, Scenario, Workshop
+from workshop.forms import CreateWorkshopForm, JoinForm, RoomCodeForm, duplicate_initial
+from workshop.models import Deck, Workshop
 
 SEAT_COOKIE_AGE = 60 * 60 * 24 * 14
 
@@ -192,26 +193,41 @@ def _facilitated(request: HttpRequest):
 @login_required
 @require_http_methods(["GET", "POST"])
 def console(request: HttpRequest) -> HttpResponse:
-    form = CreateWorkshopForm(
-        request.POST or None, initial={"deck": Deck.objects.filter(builtin=True).first()}
-    )
+    """The workshop list and the create form (pre-filled from a past workshop with
+    ``?duplicate=<code>``)."""
+    initial = {"deck": Deck.objects.filter(builtin=True).first()}
+    source = request.GET.get("duplicate")
+    if source and request.method == "GET":
+        past = get_object_or_404(_facilitated(request), code=source.upper())
+        setup = rooms.workshop_setup(past)
+        if setup["deck"] and not Deck.objects.visible_to(request.user).contains(setup["deck"]):
+            messages.warning(
+                request,
+                _("That workshop's deck is not one of yours, so pick the scenarios again."),
+            )
+            setup.update(deck=initial["deck"], plan=[])
+        initial = duplicate_initial(**setup)
+    form = CreateWorkshopForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         workshop = rooms.workshop_create(
             owner=request.user,
             title=form.cleaned_data["title"],
-            team_count=form.cleaned_data["teams"],
+            team_count=form.cleaned_data["team_count"],
             deck=form.cleaned_data["deck"],
+            settings=form.cleaned_data["settings"],
+            plan=form.cleaned_data["plan"],
         )
         return redirect("console_run", code=workshop.code)
-    return render(request, "console.html", {"form": form, "workshops": _facilitated(request)[:50]})
+    return render(
+        request,
+        "console.html",
+        {"form": form, "workshops": _facilitated(request)[:50], "duplicating": source},
+    )
 
 
 @login_required
 def console_run(request: HttpRequest, code: str) -> HttpResponse:
     workshop = get_object_or_404(_facilitated(request), code=code.upper())
-    scenarios = (
-        Scenario.objects.filter(deck=workshop.deck) if workshop.deck else Scenario.objects.all()
-    )
     return render(
         request,
         "console_run.html",
@@ -219,7 +235,10 @@ def console_run(request: HttpRequest, code: str) -> HttpResponse:
             "workshop": workshop,
             "join_url": rooms.join_url(workshop),
             "screen_url": f"/screen/{workshop.code}/?key={workshop.screen_token}",
-            "scenarios": [{"id": s.pk, "title": s.title} for s in scenarios],
+            "scenarios": [
+                {"id": s.pk, "title": s.title, "planned": planned}
+                for s, planned in workshop.scenarios_in_play_order()
+            ],
             "client": {"code": workshop.code, "role": "facilitator", "token": ""},
         },
     )

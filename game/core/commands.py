@@ -42,6 +42,17 @@ class AssignTeam:
 
 
 @dataclass(frozen=True)
+class ShuffleTeams:
+    """Deal everyone into the teams afresh, as evenly as the numbers allow.
+
+    The core has no randomness of its own, so the caller brings the ``seed``; the same seed on
+    the same state always deals the same teams, and the event records the deal itself.
+    """
+
+    seed: int
+
+
+@dataclass(frozen=True)
 class RemoveParticipant:
     """Kick (and with ``ban``, keep out) a participant. Their votes this round stop counting."""
 
@@ -130,6 +141,7 @@ Command = (
     | AddTeam
     | RenameTeam
     | AssignTeam
+    | ShuffleTeams
     | RemoveParticipant
     | RenameParticipant
     | HideMove
@@ -151,6 +163,7 @@ FACILITATOR_COMMANDS = (
     AddTeam,
     RenameTeam,
     AssignTeam,
+    ShuffleTeams,
     RemoveParticipant,
     RenameParticipant,
     HideMove,

@@ -21,8 +21,10 @@ from .limits import (
     TITLE_MAX,
 )
 from .model import PHASE_ORDER, Actor, Answer, Phase, Role, Settings, State
+from .names import team_names
 from .refusals import Refusal
 from .scoring import score_round
+from .shuffle import deal
 from .wordfilter import has_blocked_word, word_list
 
 SCENARIO_REQUIRED = ("title", "customer", "situation", "ask")
@@ -194,9 +196,36 @@ def _join(state: State, cmd: c.Join, actor: Actor, now: float) -> list[Event]:
     if state.joining_locked:
         raise Refusal("joining_locked")
     nickname = _nickname(state, cmd.nickname)
+    events = []
+    team = _smallest_team(state)
+    if _needs_new_team(state, team):
+        team = next_team_id(state)
+        events.append(Event(e.TEAM_ADDED, {"team": team, "name": _free_team_name(state)}))
+    joined = {"participant": pid, "nickname": nickname, "team": team}
+    return [*events, Event(e.PARTICIPANT_JOINED, joined)]
+
+
+def _smallest_team(state: State) -> str | None:
+    """The team with the fewest members; the one created first among equals."""
     order = list(state.teams)
-    team = min(order, key=lambda t: (len(state.teams[t].members), order.index(t)), default=None)
-    return [Event(e.PARTICIPANT_JOINED, {"participant": pid, "nickname": nickname, "team": team})]
+    return min(order, key=lambda t: (len(state.teams[t].members), order.index(t)), default=None)
+
+
+def _needs_new_team(state: State, smallest: str | None) -> bool:
+    size = state.settings.team_size
+    if not size:
+        return False
+    if smallest is not None and len(state.teams[smallest].members) < size:
+        return False
+    # Teams hold still while moves are written and rated (as for AddTeam), and the cap on teams
+    # still holds: then the smallest team takes one more than its size rather than refusing.
+    return state.phase not in (Phase.PITCH, Phase.VOTE) and len(state.teams) < MAX_TEAMS
+
+
+def _free_team_name(state: State) -> str:
+    taken = {t.name.casefold() for t in state.teams.values()}
+    candidates = team_names(MAX_TEAMS + len(state.teams) + 1)
+    return next(name for name in candidates if name.casefold() not in taken)
 
 
 def _rename(state: State, cmd: c.Rename, actor: Actor, now: float) -> list[Event]:
@@ -229,6 +258,16 @@ def _assign(state: State, cmd: c.AssignTeam, actor: Actor, now: float) -> list[E
     if state.phase in (Phase.PITCH, Phase.VOTE):
         raise Refusal("teams_locked")
     return [Event(e.PARTICIPANT_MOVED, {"participant": cmd.participant_id, "team": cmd.team_id})]
+
+
+def _shuffle(state: State, cmd: c.ShuffleTeams, actor: Actor, now: float) -> list[Event]:
+    if state.phase in (Phase.PITCH, Phase.VOTE):
+        raise Refusal("teams_locked")
+    if not state.teams:
+        raise Refusal("no_teams")
+    # The deal goes into the event, so a replay reads it instead of dealing again.
+    teams = deal(list(state.people), list(state.teams), cmd.seed)
+    return [Event(e.TEAMS_SHUFFLED, {"seed": cmd.seed, "teams": teams})]
 
 
 def _remove(state: State, cmd: c.RemoveParticipant, actor: Actor, now: float) -> list[Event]:
@@ -406,6 +445,7 @@ _HANDLERS = {
     c.AddTeam: _add_team,
     c.RenameTeam: _rename_team,
     c.AssignTeam: _assign,
+    c.ShuffleTeams: _shuffle,
     c.RemoveParticipant: _remove,
     c.RenameParticipant: _rename_participant,
     c.HideMove: _hide_move,

@@ -18,6 +18,7 @@ TEAM_RENAMED = "team_renamed"
 PARTICIPANT_JOINED = "participant_joined"
 PARTICIPANT_RENAMED = "participant_renamed"
 PARTICIPANT_MOVED = "participant_moved"
+TEAMS_SHUFFLED = "teams_shuffled"
 PARTICIPANT_REMOVED = "participant_removed"
 JOINING_LOCKED = "joining_locked"
 ROUND_STARTED = "round_started"
@@ -40,6 +41,7 @@ ALL_TYPES = frozenset(
         PARTICIPANT_JOINED,
         PARTICIPANT_RENAMED,
         PARTICIPANT_MOVED,
+        TEAMS_SHUFFLED,
         PARTICIPANT_REMOVED,
         JOINING_LOCKED,
         ROUND_STARTED,

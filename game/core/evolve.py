@@ -64,6 +64,13 @@ def _moved(s: State, d: dict) -> None:
     s.teams[d["team"]].members.append(person.id)
 
 
+def _shuffled(s: State, d: dict) -> None:
+    for team_id, team in s.teams.items():
+        team.members = list(d["teams"].get(team_id, ()))
+        for pid in team.members:
+            s.people[pid].team_id = team_id
+
+
 def _removed(s: State, d: dict) -> None:
     person = s.people.pop(d["participant"])
     if person.team_id:
@@ -150,6 +157,7 @@ _APPLY = {
     e.PARTICIPANT_JOINED: _joined,
     e.PARTICIPANT_RENAMED: _renamed,
     e.PARTICIPANT_MOVED: _moved,
+    e.TEAMS_SHUFFLED: _shuffled,
     e.PARTICIPANT_REMOVED: _removed,
     e.JOINING_LOCKED: _locked,
     e.ROUND_STARTED: _round_started,

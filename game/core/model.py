@@ -66,6 +66,9 @@ class Settings:
     pitch_seconds: int = 180
     vote_seconds: int = 90
     anonymous_moves: bool = True
+    # 0: a fixed set of teams. Otherwise joiners fill teams up to this size and, once every team
+    # is full, open a new one.
+    team_size: int = 0
     blocked_words: str = ""  # the facilitator's own additions to the word filter
 
 

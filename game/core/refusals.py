@@ -20,6 +20,7 @@ REFUSALS: dict[str, str] = {
     "team_name_taken": "Another team already has that name.",
     "too_many_teams": "A workshop can have at most 50 teams.",
     "no_team": "You are not in a team yet. Ask the facilitator to put you in one.",
+    "no_teams": "There are no teams to shuffle people into. Add a team first.",
     "teams_locked": "Teams cannot change while moves are being written or voted on.",
     "settings_invalid": "Those settings are not valid.",
     "round_in_progress": "Finish the current round (up to its leaderboard) before starting another.",

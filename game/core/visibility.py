@@ -47,6 +47,29 @@ def redact(event: Event, viewer: Viewer) -> Event:
     return event
 
 
+def concerns(event: Event, participant_id: str | None) -> bool:
+    """Whether ``event`` changes which team ``participant_id`` is in (or removes them), and so
+    what they may see from then on."""
+    if participant_id is None:
+        return False
+    if event.type == e.TEAMS_SHUFFLED:
+        return any(participant_id in members for members in event.data["teams"].values())
+    return event.type in _ABOUT_A_PERSON and event.data["participant"] == participant_id
+
+
+def team_after(event: Event, participant_id: str | None, team_id: str | None) -> str | None:
+    """The team ``participant_id`` is in once ``event`` is applied (``team_id`` before it)."""
+    if not concerns(event, participant_id) or event.type == e.PARTICIPANT_REMOVED:
+        return team_id
+    if event.type == e.TEAMS_SHUFFLED:
+        teams = event.data["teams"].items()
+        return next(team for team, members in teams if participant_id in members)
+    return event.data["team"]
+
+
+_ABOUT_A_PERSON = frozenset({e.PARTICIPANT_JOINED, e.PARTICIPANT_MOVED, e.PARTICIPANT_REMOVED})
+
+
 def viewer_for(state: State, role: Role, participant_id: str | None = None) -> Viewer:
     return Viewer(role, participant_id, state.team_of(participant_id) if participant_id else None)
 

@@ -365,6 +365,13 @@ const REDUCERS = {
     target.members.push(person || { id: d.participant, nickname: "?" });
     if (s.you && d.participant === me) s.you.team = d.team;
   },
+  teams_shuffled(s, d, me) {
+    const people = new Map([...s.teams.flatMap((t) => t.members), ...s.unassigned].map((p) => [p.id, p]));
+    const dealt = new Set(Object.values(d.teams).flat());
+    for (const team of s.teams) team.members = (d.teams[team.id] || []).map((id) => people.get(id) || { id, nickname: "?" });
+    s.unassigned = s.unassigned.filter((p) => !dealt.has(p.id));
+    if (s.you && me && dealt.has(me)) s.you.team = teamOf(s, me)?.id || null;
+  },
   participant_removed(s, d, me) {
     for (const team of s.teams) team.members = team.members.filter((m) => m.id !== d.participant);
     s.unassigned = s.unassigned.filter((p) => p.id !== d.participant);
@@ -379,7 +386,7 @@ const REDUCERS = {
     r.paused_remaining = null;
     if (d.ballot_rings) r.ballot_rings = d.ballot_rings;
     for (const [teamId, text] of Object.entries(d.moves || {})) {
-      r.moves[teamId] = { version: r.moves[teamId]?.version ?? 1, text };
+      r.moves[teamId] = { ...r.moves[teamId], version: r.moves[teamId]?.version ?? 1, text }; // keeps `hidden`
     }
   },
   timer_paused: (s, d) => Object.assign(s.round, { paused_remaining: d.remaining, deadline: null }),

@@ -1,165 +1,95 @@
-// The projector screen: lobby with the room code, then each round's phase in large type.
-import {
-  Connection, readConfig, el, teamName, moveLabels, countdownText, showStatus, scenarioCard,
-} from "./client.js";
+// The projector screen: the lobby with the room code, then each round's phase in large type.
+// Each phase's view lives in its own module; this one connects, picks the view and keeps time.
+import { Connection, readConfig, el, timeLeft } from "./client.js";
+import { renderLobby } from "./screen-lobby.js";
+import { phaseHeading, scenarioCard, pitchBoard, voteBoard, updateVoteProgress } from "./screen-round.js";
+import { revealView, chartPoints } from "./screen-reveal.js";
+import { mountChart, destroyChart } from "./screen-chart.js";
+import { leaderboardView, updateLeaderboard, followState } from "./screen-leaderboard.js";
+import { setUpTheme, onThemeChange } from "./screen-theme.js";
+import { statusText, countdownText } from "./screen-text.js";
 
-const config = readConfig();
 const $ = (id) => document.getElementById(id);
 let stageKey = null;
 
-const conn = new Connection(config, {
+const conn = new Connection(readConfig(), {
   render,
-  onStatus: (status, detail) => showStatus($("status"), status, detail),
+  onStatus(status, detail) {
+    $("status").dataset.status = status;
+    $("status").textContent = statusText(status, detail);
+  },
+});
+followState(() => conn.state);
+setUpTheme($("theme-toggle"));
+onThemeChange(() => {
+  stageKey = null; // the chart draws with the theme's colours: draw it again
+  if (conn.state) render(conn.state);
 });
 conn.start();
 setInterval(tick, 250);
 
 function tick() {
   const state = conn.state;
-  const text = state && !state.ended ? countdownText(conn, state.round) : "";
+  const round = state && !state.ended ? state.round : null;
+  const text = round ? countdownText(conn, round) : "";
+  const left = round ? timeLeft(conn, round) : null;
   for (const node of document.querySelectorAll(".big-countdown")) {
-    node.textContent = text;
-    node.classList.toggle("low", Boolean(text) && !text.includes("paused") && /^0:[0-1]\d$/.test(text));
+    if (node.textContent !== text) node.textContent = text;
+    node.classList.toggle("low", Boolean(left && !left.paused && left.seconds <= 10));
   }
+}
+
+// What the stage shows, minus what changes every second or every vote (those are patched in place).
+function keyOf(state) {
+  const r = state.round;
+  const round = r && { ...r, votes_in: 0, deadline: 0, paused_remaining: 0 };
+  const teams = state.teams.map((t) => [t.id, t.name]); // members only count in the vote's progress
+  return JSON.stringify([state.ended, round, teams, state.standings, state.settings]);
 }
 
 function render(state) {
   const r = state.round;
   const lobby = !r && !state.ended;
-  if (lobby) stageKey = null;
   $("lobby").hidden = !lobby;
   $("stage").hidden = lobby;
   $("join-strip").hidden = lobby || state.ended || state.joining_locked;
-  if (lobby) renderLobby(state);
-  else {
-    // Rebuild only when something other than the vote count changed (votes arrive in floods).
-    const round = r && { ...r, votes_in: 0, deadline: 0, paused_remaining: 0 };
-    const key = JSON.stringify([state.ended, round, state.teams.map((t) => t.name), state.standings, state.settings]);
+  if (lobby) {
+    stageKey = null;
+    destroyChart();
+    renderLobby(state);
+  } else {
+    const key = keyOf(state);
     if (key !== stageKey) {
       stageKey = key;
+      destroyChart();
       $("stage").replaceChildren(...stage(state));
+      if (!state.ended && r.phase === "reveal") mountChart(chartPoints(state));
     }
-    const votes = $("votes-in");
-    if (votes && r) votes.textContent = String(r.votes_in);
+    if (!state.ended && r.phase === "vote") updateVoteProgress(state);
+    if (state.ended || r.phase === "leaderboard") updateLeaderboard(state);
   }
   tick();
 }
 
-function renderLobby(state) {
-  const people = state.teams.reduce((n, t) => n + t.members.length, 0) + state.unassigned.length;
-  $("lobby-count").textContent = people ? `${people} joined` : "Waiting for the first players…";
-  $("lobby-locked").hidden = !state.joining_locked;
-  const groups = state.teams.map((team) =>
-    el("section", { class: "team-tile" },
-      el("h3", { text: team.name }),
-      el("ul", {}, team.members.map((m) => el("li", { text: m.nickname })))));
-  if (state.unassigned.length) {
-    groups.push(el("section", { class: "team-tile" }, el("h3", { text: "Waiting for a team" }),
-      el("ul", {}, state.unassigned.map((m) => el("li", { text: m.nickname })))));
-  }
-  $("lobby-roster").replaceChildren(...groups);
-}
-
 function stage(state) {
   const r = state.round;
-  if (state.ended) return [el("h1", { class: "phase-title", text: "Final standings" }), standingsTable(state)];
-  const heading = (text) => el("div", { class: "phase-head" },
-    el("h1", { class: "phase-title", text: `Round ${r.round} · ${text}` }),
-    el("div", { class: "big-countdown" }));
+  if (state.ended) {
+    return [el("h1", { class: "phase-title", text: gettext("Final standings") }), leaderboardView(state)];
+  }
   switch (r.phase) {
     case "brief":
-      return [heading("The scenario"), scenarioCard(r.scenario)];
+      return [phaseHeading(state, gettext("The scenario")), scenarioCard(r.scenario)];
     case "pitch":
-      return [heading("Teams write their move"), scenarioCard(r.scenario, { compact: true }), submittedGrid(state)];
+      return [phaseHeading(state, gettext("Teams write their move")), scenarioCard(r.scenario, { compact: true }), pitchBoard(state)];
     case "vote":
-      return [heading("Vote on your phones"), voteBoard(state), ruleLine(state)];
+      return [phaseHeading(state, gettext("Vote on your phones")), ...voteBoard(state)];
     case "reveal":
-      return [heading("Results"), revealGrid(state), ruleLine(state)];
+      return [phaseHeading(state, gettext("Results")), ...revealView(state)];
     default:
-      return [heading("Leaderboard"), standingsTable(state), debrief(r.scenario)];
+      return [phaseHeading(state, gettext("Leaderboard")), leaderboardView(state), debrief(r.scenario)];
   }
-}
-
-function submittedGrid(state) {
-  const r = state.round;
-  const done = state.teams.filter((t) => (r.moves[t.id]?.version || 0) > 0).length;
-  return el("section", {},
-    el("p", { class: "counter-line", text: `${done} of ${state.teams.length} teams have submitted` }),
-    el("div", { class: "team-grid" },
-      state.teams.map((team) => {
-        const submitted = (r.moves[team.id]?.version || 0) > 0;
-        return el("div", { class: submitted ? "team-chip done" : "team-chip" },
-          el("span", { text: team.name }),
-          el("span", { class: "chip-state", text: submitted ? "✓ submitted" : "writing…" }));
-      })));
-}
-
-function voteBoard(state) {
-  const r = state.round;
-  const labels = moveLabels(state);
-  const ordered = Object.keys(labels).sort((a, b) => labels[a].localeCompare(labels[b], undefined, { numeric: true }));
-  return el("section", {},
-    el("p", { class: "counter-line" }, el("strong", { id: "votes-in", text: String(r.votes_in) }), " votes in"),
-    el("div", { class: "move-grid" },
-      ordered.map((teamId) => el("article", { class: "card move-card" },
-        el("h3", { text: labels[teamId] }),
-        el("p", { text: r.moves[teamId].hidden ? "(hidden by the facilitator)" : r.moves[teamId].text ?? "" })))));
-}
-
-function revealGrid(state) {
-  const r = state.round;
-  const labels = moveLabels(state);
-  const results = r.results || {};
-  const teams = [...state.teams].sort((a, b) => (results[b.id]?.total || 0) - (results[a.id]?.total || 0));
-  return el("div", { class: "reveal-grid" },
-    teams.map((team) => {
-      const x = results[team.id];
-      if (!x) return null;
-      const label = labels[team.id] && labels[team.id] !== team.name ? labels[team.id] : "";
-      const q = (k, answer) => x.answers?.[k]?.[answer] ?? 0;
-      return el("article", { class: `card reveal-card${x.upsell ? " upsell" : ""}${x.upserve ? " upserve" : ""}` },
-        el("h3", {}, el("span", { text: team.name }), label ? el("span", { class: "muted", text: ` · ${label}` }) : null),
-        el("p", { class: "big-number", text: String(x.total) }),
-        x.has_move
-          ? el("p", { class: "muted", text: `${x.votes} votes · life better: ${q("q1", "yes")} yes / ${q("q1", "unsure")} not sure / ${q("q1", "no")} no · world better: ${q("q2", "yes")} / ${q("q2", "unsure")} / ${q("q2", "no")}` })
-          : el("p", { class: "muted", text: "no move" }),
-        x.upserve ? el("p", { class: "badge upserve", text: `★ Upserve +${x.bonus}` }) : null,
-        x.upsell ? el("p", { class: "badge upsell", text: "⚑ Upsell: scores 0" }) : null);
-    }));
-}
-
-function standingsTable(state) {
-  return el("table", { class: "standings" },
-    el("tbody", {}, state.standings.map((row) =>
-      el("tr", {},
-        el("td", { class: "rank", text: String(row.rank) }),
-        el("td", { text: teamName(state, row.team) }),
-        el("td", { class: "num", text: row.badges ? "★".repeat(Math.min(row.badges, 5)) + (row.badges > 5 ? `×${row.badges}` : "") : "" }),
-        el("td", { class: "num strong", text: String(row.total) }),
-        el("td", { class: "num change", text: row.change ? `+${row.change}` : "" })))));
 }
 
 function debrief(scenario) {
   return scenario.debrief ? el("p", { class: "debrief", text: scenario.debrief }) : null;
-}
-
-function fraction(text) {
-  if (String(text).includes("/")) {
-    const [a, b] = String(text).split("/").map(Number);
-    return b ? a / b : 0;
-  }
-  return Number(text);
-}
-
-function percent(text) {
-  return `${Math.round(fraction(text) * 100)}%`;
-}
-
-// The scoring rule in words, from the workshop's settings.
-function ruleLine(state) {
-  const s = state.settings;
-  return el("p", { class: "rule", text:
-    `Yes = ${s.yes_value}, not sure = ${s.unsure_value}, no = ${s.no_value}; a vote is worth question 1 × question 2. ` +
-    `Score = 100 × the average vote. More than ${percent(s.upsell_share)} "no" to question 1: flagged upsell, 0 points. ` +
-    `At least ${percent(s.badge_share)} "yes" to both: upserve badge, +${s.badge_bonus}.` });
 }

@@ -49,6 +49,7 @@ commands = st.one_of(
     st.builds(c.CastVote, st.sampled_from(TEAMS), answers, answers),
     st.builds(c.CastVote, st.sampled_from(TEAMS), answers, answers),
     st.builds(c.AssignTeam, st.sampled_from(PEOPLE), st.sampled_from(TEAMS)),
+    st.builds(c.ShuffleTeams, st.integers(0, 2**53)),
     st.builds(c.LockJoining, st.booleans()),
     st.builds(c.RemoveParticipant, st.sampled_from(PEOPLE), st.booleans()),
     st.builds(c.RenameParticipant, st.sampled_from(PEOPLE), st.sampled_from(["Gus", "ann"])),

@@ -88,6 +88,7 @@ CASES = [
     ("too_many_teams", full_of_teams, FACILITATOR, c.AddTeam("Fifty-one")),
     ("no_team", lambda: _teamless(), participant("dave"), c.SubmitMove("Idea", 0)),
     ("teams_locked", pitching, FACILITATOR, c.AssignTeam("alice", "t2")),
+    ("no_teams", lambda: Table(teams=0), FACILITATOR, c.ShuffleTeams(1)),
     ("settings_invalid", lobby, FACILITATOR, c.Configure({"badge_share": "2"})),
     ("round_in_progress", pitching, FACILITATOR, c.StartRound(CARD)),
     ("scenario_invalid", lobby, FACILITATOR, c.StartRound({"title": "No customer"})),

@@ -33,6 +33,7 @@ from game.core.commands import LockJoining
 from game.core.evolve import evolve, fold
 from game.core.model import FACILITATOR, Phase, State
 from game.core.refusals import REFUSALS
+from game.core.visibility import team_after
 from game.fanout import hub
 from game.models import Event as EventRow
 from game.models import Receipt
@@ -305,6 +306,8 @@ class Conn:
             )
         if kind in (e.PARTICIPANT_MOVED, e.PARTICIPANT_JOINED) and data["participant"] == self.pid:
             self.team = data["team"]
+        if kind == e.TEAMS_SHUFFLED:
+            self.team = team_after(e.Event(kind, data), self.pid, self.team)
         if kind == e.PARTICIPANT_REMOVED and data["participant"] == self.pid:
             self.removed = True
 

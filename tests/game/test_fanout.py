@@ -1,9 +1,11 @@
 import json
 
+import pytest
+
 from game.core.events import Event
 from game.core.model import Role
 from game.core.visibility import Viewer
-from game.fanout import Batch, frames
+from game.fanout import Batch, Hub, frames
 from game.store import Logged
 
 ALICE = Viewer(Role.PARTICIPANT, "alice", "t1")
@@ -55,3 +57,32 @@ def test_viewers_who_see_the_same_thing_share_one_encoding():
 def test_a_batch_with_a_hole_is_not_shared():
     assert Batch([vote(5, "dave", 1), vote(6, "erin", 2)]).contiguous
     assert not Batch([vote(5, "dave", 1), vote(9, "erin", 2)]).contiguous
+
+
+class Socket:
+    """A subscriber that keeps what the hub hands it."""
+
+    def __init__(self, viewer: Viewer) -> None:
+        self.viewer, self.last_sent, self.batches = viewer, 0, []
+
+    def receive_batch(self, batch: Batch) -> None:
+        self.batches.append([x.seq for x in batch.logged])
+
+
+@pytest.mark.asyncio
+async def test_phones_hear_a_vote_storm_on_their_own_slower_cadence(settings):
+    settings.UPSERVE_TALLY_SECONDS, settings.UPSERVE_PHONE_TALLY_SECONDS = 0.0, 60.0
+    settings.REDIS_URL = ""
+    hub, screen, phone = Hub(), Socket(SCREEN), Socket(ALICE)
+    await hub.subscribe(7, screen)
+    await hub.subscribe(7, phone)
+    hub.receive(7, [vote(1, "dave", 1)])  # the first goes at once to both lanes
+    hub.receive(7, [vote(2, "erin", 2)])
+    hub.receive(7, [vote(3, "fay", 3)])
+    assert screen.batches == [[1], [2], [3]]
+    assert phone.batches == [[1]]
+    hub.receive(7, [Logged(4, Event("phase_changed", {"round": 1, "phase": "reveal"}))])
+    assert phone.batches == [[1], [2, 3, 4]]  # a phase change flushes what waited, in order
+    assert screen.batches[-1] == [4]
+    for pending in hub.flushes.values():
+        pending[1].cancel()

@@ -17,7 +17,7 @@ def load_builtin_deck(deck_model, scenario_model) -> int:
     Returns how many scenarios the deck holds."""
     data = builtin_deck()
     deck, _ = deck_model.objects.update_or_create(
-        name=data["name"], defaults={"description": data["description"], "builtin": True}
+        name=data["name"], builtin=True, defaults={"description": data["description"]}
     )
     for position, card in enumerate(data["scenarios"]):
         scenario_model.objects.update_or_create(
