@@ -1,5 +1,7 @@
 // Upserve client core: the WebSocket connection, the event reducer and small DOM helpers.
 // Plain ES2020 module, no dependencies. Page scripts import from "./client.js".
+// User-facing text goes through Django's JavaScript catalog (gettext, ngettext, interpolate):
+// base.html loads /jsi18n/ as a classic script before any module, so the globals exist here.
 
 export const PROTOCOL = 1;
 export const PHASES = ["brief", "pitch", "vote", "reveal", "leaderboard"];
@@ -9,6 +11,11 @@ const BACKOFF_MAX_MS = 10000;
 const PING_EVERY_MS = 25000;
 const PONG_WAIT_MS = 10000;
 const CONNECT_WAIT_MS = 15000;
+const HEARTBEAT_MS = 5000;
+// A heartbeat this late means the timers were frozen: the phone slept or the tab was suspended.
+const SLEPT_MS = HEARTBEAT_MS * 3;
+// Longer than a healthy socket can stay quiet: a ping goes out at most a heartbeat after it is due.
+const SILENT_MS = PING_EVERY_MS + HEARTBEAT_MS;
 
 export const readConfig = (id = "client-config") => JSON.parse(document.getElementById(id).textContent);
 
@@ -16,6 +23,35 @@ function newId() {
   if (globalThis.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
   newId.counter = (newId.counter || 0) + 1;
   return `c${Date.now().toString(36)}-${newId.counter}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+// -- the server's sentences, translated -------------------------------------------------------
+
+// The server's refusals and errors come in English; the ones a participant can meet are shown
+// in the page's language. Other codes (and settings_invalid, whose text names the problem) keep
+// the server's sentence.
+const PROBLEMS = {
+  workshop_ended: () => gettext("This workshop has ended."),
+  nickname_invalid: () => gettext("A nickname needs 1 to 24 characters, not only spaces."),
+  nickname_taken: () => gettext("Someone in this room already uses that nickname. Pick another one."),
+  no_team: () => gettext("You are not in a team yet. Ask the facilitator to put you in one."),
+  no_round: () => gettext("No round is running."),
+  wrong_phase: () => gettext("That is not possible in this phase of the round."),
+  blocked_words: () => gettext("Please keep it friendly: that contains a word this room does not allow."),
+  move_invalid: () => gettext("A move needs 1 to 600 characters, not only spaces."),
+  stale_move: () => gettext("A teammate saved a newer version of your move. Look at it and try again."),
+  vote_invalid: () => gettext("Each answer must be yes, not sure or no."),
+  own_team: () => gettext("You cannot vote on your own team's move."),
+  no_such_move: () => gettext("There is no move by that team to vote on."),
+  not_on_ballot: () => gettext("That move is not on your ballot this round."),
+  rate_limited: () => gettext("Too many messages: slow down and try again."),
+  unavailable: () => gettext("The server cannot save right now. Try again in a moment."),
+  removed: () => gettext("The facilitator removed you from this workshop."),
+  no_workshop: () => gettext("There is no workshop with that room code."),
+};
+
+export function explain(code, message) {
+  return PROBLEMS[code] ? PROBLEMS[code]() : message || code;
 }
 
 // -- the connection ---------------------------------------------------------------------------
@@ -33,6 +69,8 @@ export class Connection {
     this.statusDetail = "";
     Object.assign(this, { socket: null, welcomed: false, everLive: false, stopped: false });
     Object.assign(this, { attempts: 0, retryTimer: null, renderQueued: false, bestRoundTrip: Infinity });
+    this.lastHeardAt = 0; // when the current socket last brought any message
+    this.lastBeatAt = Date.now();
   }
 
   start() {
@@ -40,9 +78,23 @@ export class Connection {
       if (document.visibilityState === "visible") this.wake();
     });
     window.addEventListener("online", () => this.wake());
-    setInterval(() => this.heartbeat(), 5000);
+    // The browser knows the network is gone: say so now instead of after a ping times out.
+    window.addEventListener("offline", () => !this.stopped && this.drop());
+    // A page restored from the back/forward cache keeps its state but its socket is long gone.
+    window.addEventListener("pageshow", (event) => event.persisted && this.wake());
+    setInterval(() => this.heartbeat(), HEARTBEAT_MS);
     this.connect();
     return this;
+  }
+
+  // True while commands go straight to the server; otherwise they wait in the outbox.
+  get live() {
+    return this.welcomed && !this.stopped;
+  }
+
+  // Commands sent but not yet answered (acked or refused), kept for the next connection.
+  get outboxSize() {
+    return this.pending.size;
   }
 
   get url() {
@@ -64,6 +116,7 @@ export class Connection {
     this.socket = socket;
     this.welcomed = false;
     this.openedAt = Date.now();
+    this.lastHeardAt = this.openedAt;
     this.pingSentAt = null;
     socket.onopen = () => {
       const hello = { type: "hello", protocol: PROTOCOL, role: this.role };
@@ -100,12 +153,17 @@ export class Connection {
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
-  // The page became visible or the network came back: check the socket or reconnect at once.
+  // The page became visible, came back from the bfcache, the network returned or the phone woke.
+  // A socket that has been silent beyond the ping interval is most likely dead without knowing it
+  // (a sleeping phone misses the close; a network switch leaves a half-open TCP connection), and
+  // waiting for a pong to time out would cost seconds: replace it at once. A fresh one gets a ping.
   wake() {
     if (this.stopped) return;
-    if (this.welcomed) {
+    const now = Date.now();
+    const open = this.socket && this.socket.readyState === WebSocket.OPEN;
+    if (this.welcomed && open && now - this.lastHeardAt < SILENT_MS) {
       this.ping();
-    } else if (!this.socket || Date.now() - this.openedAt > 2000) {
+    } else if (!this.socket || this.welcomed || now - this.openedAt > 2000) {
       this.attempts = 0;
       this.drop(true);
     }
@@ -119,6 +177,9 @@ export class Connection {
 
   heartbeat() {
     const now = Date.now();
+    const slept = now - this.lastBeatAt > SLEPT_MS;
+    this.lastBeatAt = now;
+    if (slept) return this.wake();
     if (this.welcomed) {
       if (this.pingSentAt && now - this.pingSentAt > PONG_WAIT_MS) this.drop();
       else if (!this.pingSentAt && now - (this.lastPingAt || 0) >= PING_EVERY_MS) {
@@ -132,6 +193,7 @@ export class Connection {
 
   receive(raw) {
     let msg;
+    this.lastHeardAt = Date.now();
     try { msg = JSON.parse(raw); } catch { return; }
     switch (msg.type) {
       case "welcome":
@@ -189,7 +251,7 @@ export class Connection {
   }
 
   refused(msg) {
-    const problem = { code: msg.code, message: msg.message || msg.code };
+    const problem = { code: msg.code, message: explain(msg.code, msg.message) };
     if (msg.code === "unavailable" && this.pending.has(msg.id)) {
       // Nothing was saved: keep it in the outbox and send it again shortly, same id.
       const { frame } = this.pending.get(msg.id);
@@ -221,7 +283,7 @@ export class Connection {
     const frame = JSON.stringify({ ...fields, type, id });
     return new Promise((resolve, reject) => {
       if (this.stopped) {
-        reject({ code: "stopped", message: this.statusDetail || "Not connected." });
+        reject({ code: "stopped", message: this.statusDetail || gettext("Not connected.") });
         return;
       }
       this.pending.set(id, { frame, resolve, reject });
@@ -448,7 +510,7 @@ export function moveLabels(state) {
     return labels;
   }
   teamIds.sort((a, b) => hash(`${r.round}:${a}`) - hash(`${r.round}:${b}`) || (a < b ? -1 : 1));
-  teamIds.forEach((id, i) => (labels[id] = `Move ${letters(i)}`));
+  teamIds.forEach((id, i) => (labels[id] = interpolate(gettext("Move %(letter)s"), { letter: letters(i) }, true)));
   return labels;
 }
 
@@ -467,23 +529,38 @@ export function formatClock(seconds) {
 export function countdownText(conn, round) {
   const left = timeLeft(conn, round);
   if (!left) return "";
-  return left.paused ? `${formatClock(left.seconds)} paused` : formatClock(left.seconds);
+  if (!left.paused) return formatClock(left.seconds);
+  return interpolate(gettext("%(clock)s paused"), { clock: formatClock(left.seconds) }, true);
 }
 
-const STATUS_TEXT = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", stopped: "Disconnected" };
+export const STATUS_TEXT = {
+  connecting: gettext("Connecting…"),
+  live: gettext("Live"),
+  reconnecting: gettext("Reconnecting…"),
+  stopped: gettext("Disconnected"),
+};
 
 export function showStatus(node, status, detail) {
   node.dataset.status = status;
-  node.textContent = detail ? `${STATUS_TEXT[status]}: ${detail}` : STATUS_TEXT[status];
+  const label = STATUS_TEXT[status] || status;
+  // Only a change is written, so a live region does not repeat itself on every render.
+  const text = detail ? interpolate(gettext("%(status)s: %(detail)s"), { status: label, detail }, true) : label;
+  if (node.textContent !== text) node.textContent = text;
 }
 
-export const PHASE_TEXT = { brief: "Read the scenario", pitch: "Write your move", vote: "Vote", reveal: "Results", leaderboard: "Leaderboard" };
+export const PHASE_TEXT = {
+  brief: gettext("Read the scenario"),
+  pitch: gettext("Write your move"),
+  vote: gettext("Vote"),
+  reveal: gettext("Results"),
+  leaderboard: gettext("Leaderboard"),
+};
 
 export function scenarioCard(scenario, { compact = false } = {}) {
   const row = (label, text) =>
     text ? el("div", { class: "scenario-row" }, el("dt", { text: label }), el("dd", { text })) : null;
-  const rows = compact ? [] : [row("Customer", scenario.customer), row("Situation", scenario.situation)];
+  const rows = compact ? [] : [row(gettext("Customer"), scenario.customer), row(gettext("Situation"), scenario.situation)];
   return el("article", { class: compact ? "card scenario compact" : "card scenario" },
     el("h2", { text: scenario.title || "" }),
-    el("dl", {}, rows, row("The ask", scenario.ask)));
+    el("dl", {}, rows, row(gettext("The ask"), scenario.ask)));
 }

@@ -1,0 +1,266 @@
+"""The phone's pages: joining in one tap, the play page's landmarks, translatable text, and the
+shared client's reconnect behaviour (driven in Node by phone_client.mjs)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from game import service
+from workshop.views import seat_cookie
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES = ROOT / "templates"
+STATIC = ROOT / "static" / "upserve"
+PHONE_SCRIPTS = ["client.js", "phone.js", "phone-pitch.js", "phone-vote.js", "phone-results.js"]
+
+
+def join(client, workshop, nickname: str):
+    client.cookies.clear()
+    return client.post(f"/join/{workshop.code}/", {"nickname": nickname})
+
+
+# -- joining ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_join_page_from_the_qr_code_comes_with_a_nickname_ready(client, workshop):
+    page = client.get(f"/join/{workshop.code}/").content.decode()
+    nickname = re.search(r'name="nickname"[^>]*value="([^"]*)"', page, re.S).group(1)
+    assert nickname.strip()
+    assert f'data-url="/join/{workshop.code}/nickname/"' in page and ">Re-roll<" in page
+    assert client.get(f"/join/{workshop.code}/nickname/").json()["nickname"].strip()
+
+
+@pytest.mark.django_db
+def test_one_tap_on_lets_play_seats_the_phone_in_a_team(client, workshop):
+    response = join(client, workshop, "Ann")
+    assert response.status_code == 302 and response.url == f"/play/{workshop.code}/"
+    assert client.get(response.url).status_code == 200
+    state = service.read_state(workshop.pk)
+    (ann,) = state.people.values()
+    assert state.team_of(ann.id) is not None
+
+
+@pytest.mark.django_db
+def test_joiners_are_spread_over_the_teams(client, workshop):
+    for nickname in ["Ann", "Bob", "Cat", "Dan"]:
+        join(client, workshop, nickname)
+    state = service.read_state(workshop.pk)
+    assert sorted(len(team.members) for team in state.teams.values()) == [2, 2]
+
+
+@pytest.mark.django_db
+def test_a_refused_nickname_is_announced_with_the_field(client, workshop):
+    join(client, workshop, "Ann")
+    page = join(client, workshop, "ann").content.decode()
+    assert 'aria-invalid="true"' in page
+    assert 'aria-describedby="nickname-hint nickname-errors"' in page
+    assert 'id="nickname-errors"' in page and "already uses that nickname" in page
+
+
+# -- the play page -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def play_page(client, workshop) -> str:
+    join(client, workshop, "Ann")
+    return client.get(f"/play/{workshop.code}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_play_page_carries_the_seat_for_the_socket(client, workshop, play_page):
+    config = re.search(
+        r'<script id="client-config" type="application/json">(.*?)</script>', play_page
+    )
+    data = json.loads(config.group(1))
+    assert data["code"] == workshop.code and data["role"] == "participant"
+    assert data["token"] == client.cookies[seat_cookie(workshop)].value
+
+
+@pytest.mark.django_db
+def test_the_connection_state_and_the_notices_are_live_regions(play_page):
+    assert re.search(r'<span id="status"[^>]*role="status"', play_page)
+    assert re.search(r'<div id="notice"[^>]*role="alert"', play_page)
+    assert re.search(r'<button type="button" id="notice-dismiss"[^>]*>\s*Dismiss\s*<', play_page)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/join/{code}/", "/play/{code}/", "/accounts/login/"])
+def test_the_translation_catalog_loads_before_the_page_scripts(client, workshop, path):
+    if path.startswith("/play/"):
+        join(client, workshop, "Ann")
+    page = client.get(path.format(code=workshop.code)).content.decode()
+    catalog = page.index('src="/jsi18n/"')
+    scripts = [m.start() for m in re.finditer(r'<script type="module"', page)]
+    assert all(catalog < start for start in scripts)
+
+
+@pytest.mark.django_db
+def test_the_translation_catalog_is_served(client):
+    response = client.get("/jsi18n/")
+    assert response.status_code == 200 and b"globals.gettext =" in response.content
+
+
+# -- translatable text ---------------------------------------------------------------------------------
+
+# Text a template may show untranslated: the brand and the room code placeholder.
+NOT_WORDS = {"Upserve", "K7QW3P"}
+
+
+def bare_text(template: str) -> list[str]:
+    """Words in a template outside {% translate %} / {% blocktranslate %}, tags and markup."""
+    text = re.sub(r"{%\s*blocktranslate.*?{%\s*endblocktranslate\s*%}", " ", template, flags=re.S)
+    text = re.sub(r"<script.*?</script>", " ", text, flags=re.S)
+    text = re.sub(r"{%\s*block body_class\s*%}.*?{%\s*endblock\s*%}", " ", text)  # CSS classes
+    text = re.sub(r"{%.*?%}|{{.*?}}|<[^>]*>|&\w+;", " ", text, flags=re.S)
+    return [w for w in re.findall(r"[A-Za-z][A-Za-z']+", text) if w not in NOT_WORDS]
+
+
+@pytest.mark.parametrize(
+    "name", ["base.html", "play.html", "join.html", "landing.html", "registration/login.html"]
+)
+def test_the_phone_templates_have_no_untranslated_text(name):
+    source = (TEMPLATES / name).read_text()
+    assert bare_text(source) == []
+    attributes = re.findall(r'(?:title|aria-label|placeholder)="([^"{]*[a-z][^"{]*)"', source)
+    assert attributes == [], "attribute text must go through {% translate %}"
+
+
+# Tokens of a script: string literals (kept) and comments (dropped, apostrophes and all).
+TOKEN = re.compile(
+    r"""(?P<literal>"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|`(?:\\.|[^`\\])*`)"""
+    r"""|(?P<comment>/\*.*?\*/|//[^\n]*)""",
+    re.S,
+)
+# Where a literal reaches the page: a property of el() or a call that writes text.
+DISPLAY_PROPERTY = re.compile(
+    r"""(?:\btext|placeholder|title|"aria-label"|textContent\s*=)\s*:?\s*$"""
+)
+DISPLAY_CALLS = {"setText", "say", "notify", "card"}
+
+
+def untranslated(source: str) -> list[str]:
+    """Literals with words that reach the page without passing through gettext or ngettext."""
+    literals, masked = [], []
+    for token in TOKEN.finditer(source):
+        if token.group("comment"):
+            masked.append((token.span(), " " * len(token.group())))
+        else:
+            literals.append(token)
+            masked.append((token.span(), token.group()[0] * len(token.group())))
+    plain = list(source)
+    for (start, end), blank in masked:
+        plain[start:end] = blank
+    plain = "".join(plain)
+    found = []
+    for token in literals:
+        words = re.sub(r"\$\{[^}]*\}", "", token.group()[1:-1])
+        if not re.search(r"[A-Za-z]{2}", words):
+            continue
+        before = plain[: token.start()].rstrip()
+        if DISPLAY_PROPERTY.search(before) or _innermost_call(before) in DISPLAY_CALLS:
+            found.append(token.group())
+    return found
+
+
+def _innermost_call(before: str) -> str | None:
+    depth = 0
+    for i in range(len(before) - 1, -1, -1):
+        if before[i] == ")":
+            depth += 1
+        elif before[i] == "(":
+            if depth == 0:
+                name = re.search(r"(\w+)\s*$", before[:i])
+                return name.group(1) if name else None
+            depth -= 1
+    return None
+
+
+@pytest.mark.parametrize("name", PHONE_SCRIPTS)
+def test_the_phone_scripts_show_no_untranslated_text(name):
+    assert untranslated((STATIC / name).read_text()) == []
+
+
+def test_the_untranslated_text_check_catches_a_bare_string():
+    assert untranslated('el("p", { text: "Hello there" })') == ['"Hello there"']
+    assert untranslated('say(ok ? "Saving…" : gettext("Saved"))') == ['"Saving…"']
+    assert untranslated("node.textContent = `Team ${name}`;") == ["`Team ${name}`"]
+    assert untranslated('el("p", { text: gettext("Hello there") }) // it\'s fine') == []
+    assert untranslated('el("p", { class: "hint", text: `#${row.rank}` })') == []
+
+
+# -- the shared client: reconnects and the outbox (client.js in Node) ----------------------------------
+
+NODE = shutil.which("node")
+needs_node = pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+
+
+def drive(scenario: str) -> dict:
+    script = Path(__file__).with_name("phone_client.mjs")
+    client_js = (STATIC / "client.js").as_uri()
+    done = subprocess.run(
+        [NODE, str(script), scenario, client_js],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+@needs_node
+@pytest.mark.parametrize("event", ["online", "visibilitychange", "pageshow"])
+def test_a_phone_that_slept_reconnects_at_once_with_its_last_seq(event):
+    outcome = drive(f"wake_after_silence:{event}")
+    assert outcome["reconnected"] and outcome["oldClosed"]
+    assert outcome["hello"] == {
+        "type": "hello",
+        "protocol": 1,
+        "role": "participant",
+        "token": "seat",
+        "last_seq": 5,
+    }
+
+
+@needs_node
+@pytest.mark.parametrize("event", ["online", "visibilitychange"])
+def test_a_phone_with_a_fresh_socket_pings_instead_of_reconnecting(event):
+    outcome = drive(f"wake_while_fresh:{event}")
+    assert outcome == {"sockets": 1, "sent": ["hello", "ping"]}
+
+
+@needs_node
+def test_a_heartbeat_that_fires_minutes_late_replaces_the_socket():
+    assert drive("heartbeat_after_sleep")["sockets"] == 2
+
+
+@needs_node
+def test_a_vote_cast_offline_waits_in_the_outbox_and_goes_out_once_back_with_its_id():
+    outcome = drive("outbox_offline")
+    assert outcome["offlineStatus"] == "reconnecting"
+    assert outcome["sentWhileOffline"] == 0
+    (vote,) = outcome["resent"]
+    assert {k: vote[k] for k in ("team", "q1", "q2")} == {"team": "t2", "q1": "yes", "q2": "unsure"}
+    assert outcome["acked"] == vote["id"] and outcome["outbox"] == 0
+    assert outcome["hello"]["last_seq"] == 5
+
+
+@needs_node
+def test_a_refusal_is_shown_in_the_pages_language_by_its_code():
+    outcome = drive("refusals")
+    assert outcome["known"] == {
+        "code": "own_team",
+        "message": "You cannot vote on your own team's move.",
+    }
+    assert outcome["unknown"]["message"] == "server text for something_new"
+
+
+@needs_node
+def test_the_countdown_clock_follows_the_servers_clock():
+    assert drive("clock")["offset"] == pytest.approx(100, abs=0.01)
