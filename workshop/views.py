@@ -38,8 +38,8 @@ def _seated(request: HttpRequest, workshop: Workshop) -> str | None:
         return pid if pid in state.people else None
 
 
-NOT_FOUND = "No open workshop has that code. Check the screen and try again."
-TOO_FAST = "Too many tries from this network. Wait a minute and try again."
+NOT_FOUND = _("No open workshop has that code. Check the screen and try again.")
+TOO_FAST = _("Too many tries from this network. Wait a minute and try again.")
 DEVICE_COOKIE = "upserve_device"
 DEVICE_COOKIE_AGE = 60 * 60 * 24 * 365
 

@@ -57,9 +57,10 @@ export function explain(code, message) {
 // -- the connection ---------------------------------------------------------------------------
 
 export class Connection {
-  constructor(config, { render = () => {}, onStatus = () => {}, onNotice = () => {} } = {}) {
+  // onMessage gets every frame of a type this class does not handle itself (e.g. presence).
+  constructor(config, { render = () => {}, onStatus = () => {}, onNotice = () => {}, onMessage = () => {} } = {}) {
     Object.assign(this, { code: config.code, role: config.role, token: config.token || "" });
-    Object.assign(this, { render, onStatus, onNotice });
+    Object.assign(this, { render, onStatus, onNotice, onMessage });
     this.state = null; // the snapshot, kept current by reduce()
     this.lastSeq = null; // the last seq folded into state
     this.participantId = null;
@@ -225,6 +226,8 @@ export class Connection {
         // Every event up to pong.seq was sent before the pong: still behind means one was lost.
         if (typeof msg.seq === "number" && this.lastSeq !== null && this.lastSeq < msg.seq) this.drop(true);
         break;
+      default:
+        this.onMessage(msg);
     }
   }
 
@@ -404,6 +407,7 @@ const REDUCERS = {
     if (!move) return;
     if (d.hidden) move.hidden = true;
     else delete move.hidden;
+    if (typeof d.text === "string") move.text = d.text; // unhidden after its text was withheld
   },
   vote_cast(s, d, me) {
     s.round.votes_in = d.votes_in;

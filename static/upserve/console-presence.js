@@ -8,19 +8,11 @@ export class Presence {
     this.onChange = onChange;
   }
 
-  // Connection passes on only the frame types it knows, so look at each frame first.
   listen(conn) {
-    const receive = conn.receive.bind(conn);
-    conn.receive = (raw) => {
-      if (typeof raw === "string" && raw.includes('"presence"')) {
-        let msg = null;
-        try { msg = JSON.parse(raw); } catch { /* not ours: let the connection judge it */ }
-        if (msg && msg.type === "presence" && Array.isArray(msg.online)) {
-          this.set(new Set(msg.online));
-          return undefined;
-        }
-      }
-      return receive(raw);
+    const previous = conn.onMessage;
+    conn.onMessage = (msg) => {
+      if (msg.type === "presence" && Array.isArray(msg.online)) this.set(new Set(msg.online));
+      else previous(msg);
     };
   }
 
