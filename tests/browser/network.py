@@ -7,6 +7,7 @@ phone's open connections and refuses new ones until the link is restored."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -83,8 +84,6 @@ class Link:
 
 
 def _close(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):  # already closed by the other side
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
     sock.close()
