@@ -111,11 +111,17 @@ def test_a_facilitator_a_screen_and_six_phones_play_a_full_round(devices, screen
     card = offline.rate(MOVES[1], *RATINGS[MOVES[1]])
     expect(card.get_by_text("Saving…")).to_be_visible()
     console.votes_in(11)  # nothing reached the server
+    # Meanwhile the facilitator adds time, which the phone can only learn once it is back.
+    paused = offline.paused_timer()
+    console.button("+30s").click()
+    expect(console.page.get_by_text(f"{clock(paused + 30)} paused")).to_be_visible()
+    expect(offline.page.get_by_text(f"{clock(paused)} paused")).to_be_visible()
     link.restore()
     offline.page.context.set_offline(False)
     wait_live(offline.page)
     expect(card.get_by_text("Saved ✓")).to_be_visible()
     offline.rated(2, 2)
+    expect(offline.page.get_by_text(f"{clock(paused + 30)} paused")).to_be_visible()
     console.votes_in(12)
     expect(screen.page.get_by_text(re.compile(r"^\s*12\s*votes in"))).to_be_visible()
     # Resumed in place: the same document, the same identity and team, the choices still checked.
@@ -156,6 +162,10 @@ def test_a_facilitator_a_screen_and_six_phones_play_a_full_round(devices, screen
     shoot(screenshot, "leaderboard", console, screen, phones[0], everyone)
 
     expect(console.page.get_by_text(NICKNAME_PAYLOAD, exact=True)).to_be_visible()
+
+
+def clock(seconds: int) -> str:
+    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def shoot(screenshot, phase: str, console, screen, phone: Phone, everyone: list[Page]) -> None:

@@ -160,5 +160,12 @@ class Phone:
         ).check()
         return card
 
+    def paused_timer(self) -> int:
+        """The seconds left on the paused countdown the phone shows ("1:29 paused" -> 89)."""
+        shown = self.page.get_by_text(re.compile(r"^\d+:\d\d paused$"))
+        expect(shown).to_be_visible()
+        minutes, seconds = shown.inner_text().split()[0].split(":")
+        return int(minutes) * 60 + int(seconds)
+
     def rated(self, done: int, of: int) -> None:
         expect(self.page.get_by_text(re.compile(rf"^{done} of {of} rated"))).to_be_visible()
