@@ -3,9 +3,12 @@ critical violation anywhere."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import Page
 
 from tests.browser.axe import describe, violations
+
+pytestmark = pytest.mark.browser
 
 MOVES = ["Offer the oat milk they asked for, at no extra charge.", "Suggest the loyalty card."]
 
