@@ -132,7 +132,7 @@ class Phone:
         page.get_by_role("button", name="Let's play").click()
         page.wait_for_url("**/play/**")
         wait_live(page)
-        expect(page.get_by_text(nickname, exact=True)).to_be_visible()
+        expect(page.get_by_text(nickname, exact=True).first).to_be_visible()
 
     def team(self) -> str:
         """The name of this phone's team, as the phone shows it ("Team Amber" -> "Amber")."""
