@@ -23,6 +23,8 @@ def test_no_view_has_a_serious_or_critical_accessibility_violation_at_any_phase(
     console = devices.facilitator("Accessibility", teams=2)
     screen = devices.screen(console)
     joining = devices.phone("phone-0")
+    joining.goto("/")
+    check("landing", {"phone": joining})
     joining.goto(console.join_url())
     check("join", {"phone": joining})
     phones = [
