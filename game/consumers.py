@@ -266,7 +266,7 @@ class GameConsumer(AsyncWebsocketConsumer):
                 return
             try:
                 shared = batch.contiguous and batch.first_seq == self.last_sent + 1
-                if shared and not self._concerns_me(batch.logged):
+                if shared and self.actor.participant_id not in batch.regrouped:
                     await self._send_frames(batch.frames_for(self.viewer), batch.last_seq)
                 else:
                     await self.send_logged(batch.logged)
