@@ -1,7 +1,8 @@
-"""Group commit: one writer task per workshop per process.
+"""Group commit: one writer task per process, for every workshop it serves.
 
 Commands arriving while a transaction is running wait and go together in the next one, so a
-burst of votes costs a few transactions rather than one each. Every command is still
+burst of votes costs a few transactions rather than one each, and a hundred small rooms voting
+at once share them too (one trip to the database thread, one commit). Every command is still
 acknowledged only after the transaction holding it has committed.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import defaultdict
 
 from channels.db import database_sync_to_async
 
@@ -18,49 +20,64 @@ from game.service import Outcome, Submission
 log = logging.getLogger(__name__)
 MAX_BATCH = 500
 
-_writers: dict[int, WorkshopWriter] = {}
+Queued = tuple[int, Submission, asyncio.Future]
 
 
-class WorkshopWriter:
-    def __init__(self, workshop_id: int) -> None:
-        self.workshop_id = workshop_id
-        self.queue: list[tuple[Submission, asyncio.Future]] = []
+class Writer:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.queue: list[Queued] = []
         self.task: asyncio.Task | None = None
 
-    async def submit(self, submission: Submission) -> Outcome:
-        future = asyncio.get_running_loop().create_future()
-        self.queue.append((submission, future))
+    async def submit(self, workshop_id: int, submission: Submission) -> Outcome:
+        future = self.loop.create_future()
+        self.queue.append((workshop_id, submission, future))
         if self.task is None or self.task.done():
-            self.task = asyncio.get_running_loop().create_task(self._drain())
+            self.task = self.loop.create_task(self._drain())
         return await future
 
     async def _drain(self) -> None:
         while self.queue:
             batch, self.queue = self.queue[:MAX_BATCH], self.queue[MAX_BATCH:]
+            by_workshop: dict[int, list[Queued]] = defaultdict(list)
+            for queued in batch:
+                by_workshop[queued[0]].append(queued)
             try:
-                outcomes = await database_sync_to_async(service.submit_batch)(
-                    self.workshop_id, [submission for submission, _ in batch]
+                outcomes = await database_sync_to_async(service.submit_many)(
+                    {w: [sub for _, sub, _ in queued] for w, queued in by_workshop.items()}
                 )
             except Exception as problem:
-                for _, future in batch:
+                for _, _, future in batch:
                     if not future.done():
                         future.set_exception(problem)
                 continue
-            # Committed: acknowledge first, so the acks queue ahead of the broadcast's work.
-            for (_, future), outcome in zip(batch, outcomes, strict=True):
-                if not future.done():
-                    future.set_result(outcome)
-            logged = [x for o in outcomes if o.ok and not o.duplicate for x in o.logged]
-            if logged:
-                try:
-                    await fanout.publish(self.workshop_id, logged)
-                except Exception:
-                    # Committed all the same: receivers heal the gap from the log.
-                    log.exception("publishing workshop %s failed", self.workshop_id)
+            # Committed: acknowledge first, so the acks queue ahead of the broadcasts' work.
+            for workshop_id, queued in by_workshop.items():
+                for (_, _, future), outcome in zip(queued, outcomes[workshop_id], strict=True):
+                    if not future.done():
+                        future.set_result(outcome)
+            for workshop_id, results in outcomes.items():
+                await _publish(workshop_id, results)
 
 
-def writer_for(workshop_id: int) -> WorkshopWriter:
-    writer = _writers.get(workshop_id)
-    if writer is None:
-        writer = _writers[workshop_id] = WorkshopWriter(workshop_id)
-    return writer
+async def _publish(workshop_id: int, outcomes: list[Outcome]) -> None:
+    logged = [x for o in outcomes if o.ok and not o.duplicate for x in o.logged]
+    if not logged:
+        return
+    try:
+        await fanout.publish(workshop_id, logged)
+    except Exception:
+        # Committed all the same: receivers heal the gap from the log.
+        log.exception("publishing workshop %s failed", workshop_id)
+
+
+_writer: Writer | None = None
+
+
+def writer() -> Writer:
+    """This event loop's writer (tests run one loop after another in one process)."""
+    global _writer
+    loop = asyncio.get_running_loop()
+    if _writer is None or _writer.loop is not loop:
+        _writer = Writer(loop)
+    return _writer
