@@ -1,5 +1,5 @@
 """axe-core on the phone, the console and the screen at every phase of a round: no serious or
-critical violation anywhere."""
+critical violation anywhere, and headings a screen reader can navigate by."""
 
 from __future__ import annotations
 
@@ -59,14 +59,14 @@ def test_no_view_has_a_serious_or_critical_accessibility_violation_at_any_phase(
     assert not problems, f"axe-core found serious or critical violations:\n{problems}"
 
 
-def test_the_check_reports_an_unlabelled_control_and_faint_text(browser):
+def test_the_check_reports_an_unlabelled_control_faint_text_and_skipped_headings(browser):
     page = browser.new_page()
     try:
         page.set_content(
-            '<!doctype html><html lang="en"><title>t</title><main><h1>Join</h1>'
+            '<!doctype html><html lang="en"><title>t</title><main><h2>Join</h2><h4>Now</h4>'
             '<input type="text"><p style="color:#bbb;background:#fff">faint</p></main></html>'
         )
         found = {v["id"] for v in violations(page)}
     finally:
         page.close()
-    assert {"label", "color-contrast"} <= found
+    assert {"label", "color-contrast", "heading-order", "page-has-heading-one"} <= found
