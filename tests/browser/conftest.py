@@ -216,7 +216,11 @@ def screenshot() -> Callable[[str, dict[str, Page]], None]:
 
     def shoot(phase: str, views: dict[str, Page]) -> None:
         for view, page in views.items():
-            # The projector is a fixed 1920x1080 canvas; the other views scroll.
-            page.screenshot(path=SCREENSHOTS / f"{phase}-{view}.png", full_page=view != "screen")
+            # The projector is a fixed 1920x1080 canvas; the other views scroll. From the top:
+            # a page left scrolled draws its sticky header across the middle of a full-page shot.
+            full = view != "screen"
+            if full:
+                page.evaluate("() => window.scrollTo(0, 0)")
+            page.screenshot(path=SCREENSHOTS / f"{phase}-{view}.png", full_page=full)
 
     return shoot
