@@ -4,7 +4,7 @@ critical violation anywhere, and headings a screen reader can navigate by."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.axe import describe, violations
 
@@ -33,6 +33,15 @@ def test_no_view_has_a_serious_or_critical_accessibility_violation_at_any_phase(
     ]
     views = {"console": console.page, "screen": screen.page, "phone": phones[0].page}
     check("lobby", views)
+
+    # The confirmation a kick asks for: checked while open, and Escape backs out of it.
+    console.person("Ben").get_by_role("button", name="Kick Ben", exact=True).click()
+    dialog = console.page.get_by_role("dialog", name="Kick Ben?")
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    check("kick dialog", {"console": console.page})
+    console.page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(console.person("Ben")).to_have_count(1)
 
     console.start_round()
     check("brief", views)
