@@ -67,9 +67,7 @@ class GameConsumer(AsyncWebsocketConsumer):
         )
         self.refused_in_a_row = 0
         code = self.scope["url_route"]["kwargs"]["code"].upper()
-        self.workshop_id = _workshop_ids.get(code)
-        if self.workshop_id is None:
-            self.workshop_id = await database_sync_to_async(_workshop_id)(code)
+        self.workshop_id = _workshop_ids.get(code) or await _look_up_once(code)
         await self.accept()
         if self.workshop_id is None:
             await self.reply_error("no_workshop", "There is no workshop with that room code.")
@@ -266,7 +264,7 @@ class GameConsumer(AsyncWebsocketConsumer):
                 return
             try:
                 shared = batch.contiguous and batch.first_seq == self.last_sent + 1
-                if shared and not self._concerns_me(batch.logged):
+                if shared and self.actor.participant_id not in batch.regrouped:
                     await self._send_frames(batch.frames_for(self.viewer), batch.last_seq)
                 else:
                     await self.send_logged(batch.logged)
@@ -389,6 +387,19 @@ last_seqs = LastSeqs()
 # Room codes never change hands, so a process remembers the ones it has seen: a reconnect storm
 # then accepts sockets without a database read each.
 _workshop_ids: dict[str, int] = {}
+
+
+_lookups: dict[str, asyncio.Future] = {}
+
+
+async def _look_up_once(code: str) -> int | None:
+    """One database read per room code however many sockets ask at once (a storm of
+    reconnects after a restart, when the cache is empty, would queue one read each)."""
+    lookup = _lookups.get(code)
+    if lookup is None or lookup.get_loop() is not asyncio.get_running_loop():
+        lookup = _lookups[code] = asyncio.ensure_future(database_sync_to_async(_workshop_id)(code))
+        lookup.add_done_callback(lambda _: _lookups.pop(code, None))
+    return await asyncio.shield(lookup)
 
 
 def _workshop_id(code: str) -> int | None:

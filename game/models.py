@@ -36,3 +36,6 @@ class Receipt(models.Model):
                 fields=["workshop", "actor", "client_id"], name="receipt_unique_per_actor"
             )
         ]
+        # A group commit looks up a batch's client ids at once, whoever sent them: without
+        # this, each lookup scans every receipt of the workshop.
+        indexes = [models.Index(fields=["workshop", "client_id"], name="receipt_client_id")]

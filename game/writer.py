@@ -46,6 +46,10 @@ class WorkshopWriter:
                     if not future.done():
                         future.set_exception(problem)
                 continue
+            # Committed: acknowledge first, so the acks queue ahead of the broadcast's work.
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                if not future.done():
+                    future.set_result(outcome)
             logged = [x for o in outcomes if o.ok and not o.duplicate for x in o.logged]
             if logged:
                 try:
@@ -53,9 +57,6 @@ class WorkshopWriter:
                 except Exception:
                     # Committed all the same: receivers heal the gap from the log.
                     log.exception("publishing workshop %s failed", self.workshop_id)
-            for (_, future), outcome in zip(batch, outcomes, strict=True):
-                if not future.done():
-                    future.set_result(outcome)
 
 
 def writer_for(workshop_id: int) -> WorkshopWriter:

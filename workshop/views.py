@@ -65,10 +65,14 @@ def _remember_device(request: HttpRequest, response: HttpResponse) -> HttpRespon
     return response
 
 
-def _looked_up(request: HttpRequest, code: str) -> Workshop | None:
-    """The workshop a newcomer may join with ``code``. A wrong code, a locked or ended room and
-    a banned device all look the same, so guessing codes tells a guesser nothing."""
-    workshop = Workshop.objects.filter(code=code.upper()).first()
+def _looked_up(
+    request: HttpRequest, code: str, workshop: Workshop | None = None
+) -> Workshop | None:
+    """The workshop a newcomer may join with ``code`` (or ``workshop``, already fetched by it).
+    A wrong code, a locked or ended room and a banned device all look the same, so guessing
+    codes tells a guesser nothing."""
+    if workshop is None:
+        workshop = Workshop.objects.filter(code=code.upper()).first()
     if workshop is None or not rooms.is_open_to(workshop, _device(request)):
         return None
     return workshop
@@ -99,11 +103,14 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
     ):
         messages.error(request, TOO_FAST)
         return redirect("landing")
-    workshop = _looked_up(request, code)
+    workshop = _looked_up(request, code, existing)
     if workshop is None:
         messages.error(request, NOT_FOUND)
         return redirect("landing")
-    form = JoinForm(request.POST or None, initial={"nickname": rooms.suggested_nickname(workshop)})
+    if request.method == "POST":
+        form = JoinForm(request.POST)
+    else:
+        form = JoinForm(initial={"nickname": rooms.suggested_nickname(workshop)})
     if request.method == "POST" and form.is_valid():
         if not (
             throttle.allow(f"join:{address}", settings.UPSERVE_JOINS_PER_ADDRESS)

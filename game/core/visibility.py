@@ -47,14 +47,18 @@ def redact(event: Event, viewer: Viewer) -> Event:
     return event
 
 
-def concerns(event: Event, participant_id: str | None) -> bool:
-    """Whether ``event`` changes which team ``participant_id`` is in (or removes them), and so
-    what they may see from then on."""
-    if participant_id is None:
-        return False
+def regrouped(event: Event) -> list[str]:
+    """The participants whose team ``event`` changes (or who leave), and so what they see."""
     if event.type == e.TEAMS_SHUFFLED:
-        return any(participant_id in members for members in event.data["teams"].values())
-    return event.type in _ABOUT_A_PERSON and event.data["participant"] == participant_id
+        return [pid for members in event.data["teams"].values() for pid in members]
+    if event.type in _ABOUT_A_PERSON:
+        return [event.data["participant"]]
+    return []
+
+
+def concerns(event: Event, participant_id: str | None) -> bool:
+    """Whether ``event`` changes which team ``participant_id`` is in (or removes them)."""
+    return participant_id is not None and participant_id in regrouped(event)
 
 
 def team_after(event: Event, participant_id: str | None, team_id: str | None) -> str | None:
