@@ -20,6 +20,7 @@ export function phaseHeading(state, text) {
   return el("div", { class: "phase-head" },
     el("h1", { class: "phase-title" },
       el("span", { class: "round-number", text: interpolate(gettext("Round %(round)s"), { round: state.round.round }, true) }),
+      " ", // a screen reader reads "Round 1 · Vote", not "Round 1 ·Vote"
       el("span", { text })),
     el("div", { class: "big-countdown", role: "timer", "aria-label": gettext("Time left") }));
 }

@@ -56,6 +56,10 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"report_{report.when}", report)
 
 
+def _safe(test_name: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", test_name)
+
+
 def _failed(request: pytest.FixtureRequest) -> bool:
     report = getattr(request.node, "report_call", None)
     return report is not None and report.failed
@@ -170,7 +174,7 @@ class Devices:
         return phone
 
     def save_failure(self, test_name: str) -> None:
-        safe = re.sub(r"[^\w.-]+", "_", test_name)
+        safe = _safe(test_name)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         for name, page in self.pages.items():
             if not page.is_closed():
@@ -194,6 +198,9 @@ def devices(
     playwright: Playwright, browser: Browser, server: Daphne, request: pytest.FixtureRequest
 ) -> Iterator[Devices]:
     opened = Devices(browser, server, playwright.devices[PHONE_DEVICE])
+    # A failure's pictures describe the run that failed: none left over from an earlier run.
+    for stale in SCREENSHOTS.glob(f"failed-{_safe(request.node.name)}-*.png"):
+        stale.unlink()
     try:
         yield opened
     finally:
@@ -209,7 +216,11 @@ def screenshot() -> Callable[[str, dict[str, Page]], None]:
 
     def shoot(phase: str, views: dict[str, Page]) -> None:
         for view, page in views.items():
-            # The projector is a fixed 1920x1080 canvas; the other views scroll.
-            page.screenshot(path=SCREENSHOTS / f"{phase}-{view}.png", full_page=view != "screen")
+            # The projector is a fixed 1920x1080 canvas; the other views scroll. From the top:
+            # a page left scrolled draws its sticky header across the middle of a full-page shot.
+            full = view != "screen"
+            if full:
+                page.evaluate("() => window.scrollTo(0, 0)")
+            page.screenshot(path=SCREENSHOTS / f"{phase}-{view}.png", full_page=full)
 
     return shoot

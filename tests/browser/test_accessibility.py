@@ -1,10 +1,10 @@
 """axe-core on the phone, the console and the screen at every phase of a round: no serious or
-critical violation anywhere."""
+critical violation anywhere, and headings a screen reader can navigate by."""
 
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.axe import describe, violations
 
@@ -34,6 +34,15 @@ def test_no_view_has_a_serious_or_critical_accessibility_violation_at_any_phase(
     views = {"console": console.page, "screen": screen.page, "phone": phones[0].page}
     check("lobby", views)
 
+    # The confirmation a kick asks for: checked while open, and Escape backs out of it.
+    console.person("Ben").get_by_role("button", name="Kick Ben", exact=True).click()
+    dialog = console.page.get_by_role("dialog", name="Kick Ben?")
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    check("kick dialog", {"console": console.page})
+    console.page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(console.person("Ben")).to_have_count(1)
+
     console.start_round()
     check("brief", views)
 
@@ -59,14 +68,14 @@ def test_no_view_has_a_serious_or_critical_accessibility_violation_at_any_phase(
     assert not problems, f"axe-core found serious or critical violations:\n{problems}"
 
 
-def test_the_check_reports_an_unlabelled_control_and_faint_text(browser):
+def test_the_check_reports_an_unlabelled_control_faint_text_and_skipped_headings(browser):
     page = browser.new_page()
     try:
         page.set_content(
-            '<!doctype html><html lang="en"><title>t</title><main><h1>Join</h1>'
+            '<!doctype html><html lang="en"><title>t</title><main><h2>Join</h2><h4>Now</h4>'
             '<input type="text"><p style="color:#bbb;background:#fff">faint</p></main></html>'
         )
         found = {v["id"] for v in violations(page)}
     finally:
         page.close()
-    assert {"label", "color-contrast"} <= found
+    assert {"label", "color-contrast", "heading-order", "page-has-heading-one"} <= found

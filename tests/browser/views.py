@@ -12,6 +12,13 @@ LIVE = re.compile(r"^\s*Live\s*$")
 QUESTION_1 = "Will the customer's life improve?"
 QUESTION_2 = "Will the world be better when it is over?"
 ANSWER = {"yes": "Yes", "unsure": "Not sure", "no": "No"}
+# The console's main button, named for the phase it leads to.
+NEXT_STEP = {
+    "pitch": "Start the pitch",
+    "vote": "Open voting",
+    "reveal": "Reveal results",
+    "leaderboard": "Show the leaderboard",
+}
 
 
 def connection_state(page: Page) -> Locator:
@@ -65,21 +72,28 @@ class Console:
         return self.page.get_by_role("button", name=name, exact=isinstance(name, str))
 
     def start_round(self) -> None:
-        self.button("Start round").click()
-        expect(self.button(re.compile("^Advance to pitch"))).to_be_enabled()
+        self.start_round_button().click()
+        expect(self.button(NEXT_STEP["pitch"])).to_be_enabled()
+
+    def start_round_button(self) -> Locator:
+        """The button that starts the next round ("Start round 2")."""
+        return self.button(re.compile(r"^Start round \d+$"))
 
     def advance_to(self, phase: str) -> None:
-        self.button(re.compile(f"^Advance to {phase}")).click()
+        self.button(NEXT_STEP[phase]).click()
         following = {"pitch": "vote", "vote": "reveal", "reveal": "leaderboard"}.get(phase)
         if following:
-            expect(self.button(re.compile(f"^Advance to {following}"))).to_be_visible()
+            expect(self.button(NEXT_STEP[following])).to_be_visible()
         else:
-            expect(self.button("Start round")).to_be_enabled()
+            expect(self.start_round_button()).to_be_enabled()
 
     def pause(self) -> None:
         """Stop the phase timer, so a slow machine never sees a phase close on its own."""
-        self.button("Pause").click()
-        expect(self.button("Resume")).to_be_visible()
+        self.button("Pause the timer").click()
+        expect(self.button("Resume the timer")).to_be_visible()
+
+    def add_30_seconds(self) -> None:
+        self.button(re.compile("add 30 seconds to the timer$")).click()
 
     def person(self, nickname: str) -> Locator:
         """The roster row of one participant."""
@@ -88,10 +102,13 @@ class Console:
         )
 
     def remove(self, nickname: str, *, ban: bool = False) -> None:
-        self.page.once("dialog", lambda dialog: dialog.accept())
-        self.person(nickname).get_by_role(
-            "button", name=re.compile("^Ban" if ban else "^Remove")
-        ).click()
+        """Kick (or ban) someone from their roster row, then confirm in the dialog that asks."""
+        action = "Ban" if ban else "Kick"
+        self.person(nickname).get_by_role("button", name=f"{action} {nickname}", exact=True).click()
+        dialog = self.page.get_by_role("dialog", name=f"{action} {nickname}?")
+        expect(dialog).to_be_visible()
+        dialog.get_by_role("button", name=f"{action} {nickname}", exact=True).click()
+        expect(dialog).to_have_count(0)
         expect(self.person(nickname)).to_have_count(0)
 
     def lock_joining(self) -> None:
