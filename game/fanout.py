@@ -31,6 +31,7 @@ from game.store import Logged
 
 log = logging.getLogger(__name__)
 COALESCED = frozenset({e.VOTE_CAST, e.MOVE_SAVED})
+FAN_OUT_SLICE = 250
 # Each lane of a room flushes on its own cadence: phones, and everyone else.
 PHONES, DISPLAYS = "phones", "displays"
 LANES = (DISPLAYS, PHONES)
@@ -120,6 +121,8 @@ class Hub:
         self.flushes = {}
         self.flushed_at: dict[tuple[int, str], float] = {}
         self.latest: dict[int, int] = {}  # the highest seq this process has heard of
+        # A batch still being handed out slice by slice, per (workshop id, lane).
+        self.fanning: dict[tuple[int, str], tuple[Batch, list, asyncio.Handle]] = {}
         self.redis = None
         self.pubsub = None
         self.listener: asyncio.Task | None = None
@@ -182,6 +185,9 @@ class Hub:
         """Events after ``after`` still held back by a lane's throttle, in seq order."""
         held: dict[int, Logged] = {}
         for lane in LANES:
+            fanning = self.fanning.get((workshop_id, lane))
+            if fanning is not None:
+                held.update((x.seq, x) for x in fanning[0].logged)
             held.update(self.pending.get((workshop_id, lane), {}))
         return [held[seq] for seq in sorted(held) if seq > after]
 
@@ -198,10 +204,31 @@ class Hub:
         pending = self.pending.pop(key, None)
         if not pending:
             return
-        self.flushed_at[key] = asyncio.get_running_loop().time()
+        loop = asyncio.get_running_loop()
+        self.flushed_at[key] = loop.time()
+        self.finish_fan_out(key)  # the previous batch reaches everyone before this one
         batch = Batch([pending[seq] for seq in sorted(pending)])
-        for subscriber in list(self.rooms.get(workshop_id, ())):
-            if lane_of(subscriber) == lane:
+        room = [s for s in self.rooms.get(workshop_id, ()) if lane_of(s) == lane]
+        self._fan_out(key, batch, room)
+
+    def _fan_out(self, key: tuple[int, str], batch: Batch, subscribers: list) -> None:
+        """Hand ``batch`` to a slice of the sockets, then yield to the loop before the next
+        slice: acks and other rooms' work get in between, instead of waiting behind a whole
+        room of 2,000 phones."""
+        self.fanning.pop(key, None)
+        for subscriber in subscribers[:FAN_OUT_SLICE]:
+            subscriber.receive_batch(batch)
+        rest = subscribers[FAN_OUT_SLICE:]
+        if rest:
+            handle = asyncio.get_running_loop().call_soon(self._fan_out, key, batch, rest)
+            self.fanning[key] = (batch, rest, handle)
+
+    def finish_fan_out(self, key: tuple[int, str]) -> None:
+        fanning = self.fanning.pop(key, None)
+        if fanning is not None:
+            batch, rest, handle = fanning
+            handle.cancel()
+            for subscriber in rest:
                 subscriber.receive_batch(batch)
 
     # -- Redis -----------------------------------------------------------------------------

@@ -86,3 +86,26 @@ async def test_phones_hear_a_vote_storm_on_their_own_slower_cadence(settings):
     assert screen.batches[-1] == [4]
     for pending in hub.flushes.values():
         pending[1].cancel()
+
+
+@pytest.mark.asyncio
+async def test_a_big_room_is_handed_a_batch_slice_by_slice_and_in_order(settings, monkeypatch):
+    import asyncio
+
+    from game import fanout
+
+    monkeypatch.setattr(fanout, "FAN_OUT_SLICE", 2)
+    settings.UPSERVE_TALLY_SECONDS, settings.UPSERVE_PHONE_TALLY_SECONDS = 0.0, 0.0
+    settings.REDIS_URL = ""
+    hub = Hub()
+    phones = [Socket(Viewer(Role.PARTICIPANT, f"p{i}", "t1")) for i in range(5)]
+    for phone in phones:
+        await hub.subscribe(7, phone)
+    hub.receive(7, [vote(1, "dave", 1)])
+    assert sum(bool(p.batches) for p in phones) == 2  # the first slice only, for now
+    assert [x.seq for x in hub.waiting(7, 0)] == [1]  # a heartbeat can still be served from it
+    hub.receive(7, [vote(2, "erin", 2)])  # the next batch waits for the first to reach all
+    assert all(p.batches[0] == [1] for p in phones)
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert all(p.batches == [[1], [2]] for p in phones)
