@@ -350,9 +350,14 @@ def _last_seq(workshop_id: int) -> int:
 class LastSeqs:
     """The workshops' last seqs as the database had them a moment ago, for heartbeats: a room
     of 2,000 phones pings 80 times a second, and each read would queue on the one database
-    thread ahead of the votes. Concurrent reads of one workshop share one query."""
+    thread ahead of the votes. Concurrent reads of one workshop share one query. With one
+    process (no Redis) every event passes through this process's hub, which heartbeats also
+    consult, so the database is only a rare check for writers from outside (a management
+    command); with several, it is how a lost broadcast is noticed within a second."""
 
-    MAX_AGE = 0.25
+    @property
+    def max_age(self) -> float:
+        return 1.0 if settings.REDIS_URL else 5.0
 
     def __init__(self) -> None:
         self.known: dict[int, tuple[float, int]] = {}
@@ -361,7 +366,7 @@ class LastSeqs:
     async def get(self, workshop_id: int) -> int:
         loop = asyncio.get_running_loop()
         known = self.known.get(workshop_id)
-        if known is not None and loop.time() - known[0] < self.MAX_AGE:
+        if known is not None and loop.time() - known[0] < self.max_age:
             return known[1]
         read = self.reading.get(workshop_id)
         if read is None or read.get_loop() is not loop:
