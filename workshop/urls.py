@@ -4,6 +4,7 @@ from django.urls import path
 from django.views.decorators.cache import cache_page
 from django.views.i18n import JavaScriptCatalog
 
+from workshop import export_views as exports
 from workshop import scenario_views as decks
 from workshop import views
 
@@ -36,4 +37,11 @@ urlpatterns = [
     ),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # exports
+    path("console/<str:code>/exports/", exports.export_page, name="exports"),
+    path("console/<str:code>/exports/<str:kind>.csv", exports.export_csv, name="export_csv"),
+    path("console/<str:code>/exports/results.json", exports.export_json, name="export_json"),
+    path("console/<str:code>/exports/archive.json", exports.archive_download, name="archive"),
+    path("archives/import/", exports.archive_import, name="archive_import"),
+    path("cohorts/", exports.cohort_list, name="cohorts"),
 ]
