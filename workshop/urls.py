@@ -4,8 +4,8 @@ from django.urls import path
 from django.views.decorators.cache import cache_page
 from django.views.i18n import JavaScriptCatalog
 
+from workshop import debrief_views, views
 from workshop import scenario_views as decks
-from workshop import views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -36,4 +36,9 @@ urlpatterns = [
     ),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # debrief
+    path("debrief/<str:code>/", debrief_views.debrief_page, name="debrief"),
+    path("debrief/<str:code>/me/", debrief_views.mine_page, name="debrief_mine"),
+    path("debrief/<str:code>/me.json", debrief_views.mine_json, name="debrief_mine_json"),
+    path("debrief/<str:code>/people/<str:pid>/", debrief_views.person_page, name="debrief_person"),
 ]
