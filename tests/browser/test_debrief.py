@@ -25,14 +25,15 @@ from tests.workshop.debrief_seed import play_two_rounds
 from workshop.models import Workshop
 workshop = Workshop.objects.get(code={code!r})
 seats = play_two_rounds(workshop)
-print(json.dumps({{"seats": seats, "report": debrief(service.read_state(workshop.pk))}}))
+print("SEEDED", json.dumps({{"seats": seats, "report": debrief(service.read_state(workshop.pk))}}))
 """
 
 
 def test_the_debrief_shows_the_cores_numbers_prints_and_collects_commitments(devices, server):
     console = devices.facilitator("Debrief workshop", teams=2)
     code = console.code()
-    seeded = json.loads(manage(server.env, "shell", "-c", SEED.format(code=code)))
+    output = manage(server.env, "shell", "-c", SEED.format(code=code))
+    seeded = json.loads(output.split("SEEDED ", 1)[1])
     report = seeded["report"]
 
     page = console.page
