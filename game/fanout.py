@@ -25,7 +25,7 @@ from django.conf import settings
 from game import store
 from game.core import events as e
 from game.core.model import Role
-from game.core.visibility import Viewer, audience, redact, regrouped
+from game.core.visibility import Viewer, audience, private_to, redact, regrouped
 from game.protocol import encode
 from game.store import Logged
 
@@ -95,7 +95,7 @@ class Batch:
         self._frames: dict[tuple, list[str]] = {}
         # What makes one viewer's version differ from another's (see visibility.audience):
         # their own votes, and their own team's moves. Everyone else in a role shares frames.
-        self._voters = {x.event.data["voter"] for x in logged if x.event.type == e.VOTE_CAST}
+        self._voters = {pid for x in logged if (pid := private_to(x.event))}
         self._teams = {x.event.data["team"] for x in logged if x.event.type == e.MOVE_SAVED}
         # Participants whose team (and so whose view) changes within the batch.
         self.regrouped = {pid for x in logged for pid in regrouped(x.event)}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from game.core import commands as c
-from game.core.limits import MOVE_MAX, NICKNAME_MAX, TEAM_NAME_MAX, TIMER_ADJUST_MAX
+from game.core.limits import COMMITMENT_MAX, MOVE_MAX, NICKNAME_MAX, TEAM_NAME_MAX, TIMER_ADJUST_MAX
 from game.core.model import Answer
 
 VERSION = 1
@@ -147,6 +147,7 @@ PARTICIPANT: dict[str, Schema] = {
         "q1": (choice(ANSWERS), True),
         "q2": (choice(ANSWERS), True),
     },
+    "commit": {"text": (text(COMMITMENT_MAX), True)},
 }
 FACILITATOR: dict[str, Schema] = {
     "add_team": {"name": (text(TEAM_NAME_MAX), True)},
@@ -238,6 +239,8 @@ def to_command(message: Message, scenario: dict | None = None) -> c.Command:
             return c.SubmitMove(f["text"], f["base_version"])
         case "vote":
             return c.CastVote(f["team"], f["q1"], f["q2"])
+        case "commit":
+            return c.Commit(f["text"])
         case "add_team":
             return c.AddTeam(f["name"])
         case "rename_team":

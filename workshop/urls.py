@@ -5,8 +5,8 @@ from django.views.decorators.cache import cache_page
 from django.views.i18n import JavaScriptCatalog
 
 from workshop import export_views as exports
+from workshop import debrief_views, views
 from workshop import scenario_views as decks
-from workshop import views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -44,4 +44,9 @@ urlpatterns = [
     path("console/<str:code>/exports/archive.json", exports.archive_download, name="archive"),
     path("archives/import/", exports.archive_import, name="archive_import"),
     path("cohorts/", exports.cohort_list, name="cohorts"),
+    # debrief
+    path("debrief/<str:code>/", debrief_views.debrief_page, name="debrief"),
+    path("debrief/<str:code>/me/", debrief_views.mine_page, name="debrief_mine"),
+    path("debrief/<str:code>/me.json", debrief_views.mine_json, name="debrief_mine_json"),
+    path("debrief/<str:code>/people/<str:pid>/", debrief_views.person_page, name="debrief_person"),
 ]

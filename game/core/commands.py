@@ -130,6 +130,13 @@ class CastVote:
 
 
 @dataclass(frozen=True)
+class Commit:
+    """A participant's one private commitment ("my upserving move for Monday"), after the end."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class CloseDuePhase:
     """Sent by the server's timer when a phase deadline may have passed."""
 
@@ -155,6 +162,7 @@ Command = (
     | EndWorkshop
     | SubmitMove
     | CastVote
+    | Commit
     | CloseDuePhase
 )
 
@@ -176,5 +184,5 @@ FACILITATOR_COMMANDS = (
     AdjustTimer,
     EndWorkshop,
 )
-PARTICIPANT_COMMANDS = (Join, Rename, SubmitMove, CastVote)
+PARTICIPANT_COMMANDS = (Join, Rename, SubmitMove, CastVote, Commit)
 SYSTEM_COMMANDS = (CloseDuePhase,)

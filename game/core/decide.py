@@ -12,6 +12,9 @@ from . import events as e
 from .ballots import ballot_for, ballot_rings
 from .events import Event
 from .limits import (
+    COMMITMENT_MAX,
+    COMMITMENT_OPEN_SECONDS,
+    COMMITMENT_SAVES_MAX,
     MAX_TEAMS,
     MOVE_MAX,
     NICKNAME_MAX,
@@ -51,7 +54,7 @@ def _authorise(state: State, command: c.Command, actor: Actor) -> None:
         return
     if not state.created:
         raise Refusal("workshop_not_started")
-    if state.ended:
+    if state.ended and not isinstance(command, c.Commit):
         raise Refusal("workshop_ended")
     joined = actor.participant_id in state.people
     if actor.role is Role.PARTICIPANT and not isinstance(command, c.Join) and not joined:
@@ -377,7 +380,29 @@ def _close_due(state: State, cmd: c.CloseDuePhase, actor: Actor, now: float) -> 
 
 
 def _end(state: State, cmd: c.EndWorkshop, actor: Actor, now: float) -> list[Event]:
-    return [Event(e.WORKSHOP_ENDED, {})]
+    # The time opens the window for commitments: the core has no clock to read it from later.
+    return [Event(e.WORKSHOP_ENDED, {"at": now})]
+
+
+def _commit(state: State, cmd: c.Commit, actor: Actor, now: float) -> list[Event]:
+    if not state.ended:
+        raise Refusal("workshop_not_ended")
+    # A log ended before commitments existed has no end time: its window never opened.
+    if state.ended_at is None or now > state.ended_at + COMMITMENT_OPEN_SECONDS:
+        raise Refusal("commitments_closed")
+    pid = actor.participant_id
+    existing = state.commitments.get(pid)
+    version = existing.version if existing else 0
+    if version >= COMMITMENT_SAVES_MAX:
+        raise Refusal("commitments_closed")
+    text = str(cmd.text).strip()
+    if not text or len(text) > COMMITMENT_MAX:
+        raise Refusal("commitment_invalid")
+    # Private, but the facilitator reads it out or exports it: the room's word list still holds.
+    if has_blocked_word(text, state.settings.blocked_words):
+        raise Refusal("blocked_words")
+    data = {"participant": pid, "text": text, "version": version + 1}
+    return [Event(e.COMMITMENT_SAVED, data)]
 
 
 def _submit_move(state: State, cmd: c.SubmitMove, actor: Actor, now: float) -> list[Event]:
@@ -464,4 +489,5 @@ _HANDLERS = {
     c.EndWorkshop: _end,
     c.SubmitMove: _submit_move,
     c.CastVote: _cast_vote,
+    c.Commit: _commit,
 }

@@ -31,6 +31,7 @@ MOVE_HIDDEN = "move_hidden"
 VOTE_CAST = "vote_cast"
 ROUND_SCORED = "round_scored"
 WORKSHOP_ENDED = "workshop_ended"
+COMMITMENT_SAVED = "commitment_saved"
 
 ALL_TYPES = frozenset(
     {
@@ -54,5 +55,6 @@ ALL_TYPES = frozenset(
         VOTE_CAST,
         ROUND_SCORED,
         WORKSHOP_ENDED,
+        COMMITMENT_SAVED,
     }
 )

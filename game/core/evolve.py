@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from . import events as e
 from .events import Event
-from .model import Answer, Move, Person, Phase, Round, Settings, State, Team, Vote
+from .model import Answer, Commitment, Move, Person, Phase, Round, Settings, State, Team, Vote
 
 
 def evolve(state: State, event: Event, seq: int | None = None) -> State:
@@ -48,6 +48,8 @@ def _joined(s: State, d: dict) -> None:
     s.people[d["participant"]] = Person(d["participant"], d["nickname"], d["team"], s.seq + 1)
     if d["team"]:
         s.teams[d["team"]].members.append(d["participant"])
+    if s.rounds and s.rounds[-1].phase is Phase.VOTE:
+        s.rounds[-1].lineup[d["participant"]] = d["team"]  # joined mid-vote, and may vote
 
 
 def _renamed(s: State, d: dict) -> None:
@@ -98,6 +100,8 @@ def _phase_changed(s: State, d: dict) -> None:
     current.paused_remaining = None
     if "ballot_rings" in d:
         current.ballot_rings = d["ballot_rings"]
+    if current.phase is Phase.VOTE:
+        current.lineup = {pid: person.team_id for pid, person in s.people.items()}
 
 
 def _paused(s: State, d: dict) -> None:
@@ -144,9 +148,14 @@ def _scored(s: State, d: dict) -> None:
 
 def _ended(s: State, d: dict) -> None:
     s.ended = True
+    s.ended_at = d.get("at")  # logs from before commitments have no time here
     if s.rounds:
         s.rounds[-1].deadline = None
         s.rounds[-1].paused_remaining = None
+
+
+def _committed(s: State, d: dict) -> None:
+    s.commitments[d["participant"]] = Commitment(d["participant"], d["text"], d["version"])
 
 
 _APPLY = {
@@ -170,4 +179,5 @@ _APPLY = {
     e.VOTE_CAST: _vote_cast,
     e.ROUND_SCORED: _scored,
     e.WORKSHOP_ENDED: _ended,
+    e.COMMITMENT_SAVED: _committed,
 }

@@ -117,6 +117,16 @@ class Round:
     ballot_rings: dict[str, list[str]] = field(default_factory=dict)
     results: dict[str, dict] | None = None
     hidden: set[str] = field(default_factory=set)  # moves the facilitator took off the screen
+    # who was in which team when the vote opened: teams hold still through pitch and vote, so
+    # this is whose move it was, even for someone moved to another team in a later round
+    lineup: dict[str, str | None] = field(default_factory=dict)
+
+
+@dataclass
+class Commitment:
+    participant_id: str
+    text: str
+    version: int  # how many times it was saved
 
 
 @dataclass
@@ -125,6 +135,7 @@ class State:
     seq: int = 0
     created: bool = False
     ended: bool = False
+    ended_at: float | None = None
     joining_locked: bool = False
     settings: Settings = field(default_factory=Settings)
     teams: dict[str, Team] = field(default_factory=dict)  # insertion order = creation order
@@ -133,6 +144,7 @@ class State:
     rounds: list[Round] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
     badges: dict[str, int] = field(default_factory=dict)
+    commitments: dict[str, Commitment] = field(default_factory=dict)
 
     @property
     def current_round(self) -> Round | None:

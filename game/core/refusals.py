@@ -40,6 +40,9 @@ REFUSALS: dict[str, str] = {
     "own_team": "You cannot vote on your own team's move.",
     "no_such_move": "There is no move by that team to vote on.",
     "not_on_ballot": "That move is not on your ballot this round.",
+    "workshop_not_ended": "You can write your commitment once the workshop has ended.",
+    "commitment_invalid": "A commitment needs 1 to 280 characters, not only spaces.",
+    "commitments_closed": "Commitments for this workshop are closed now.",
 }
 
 

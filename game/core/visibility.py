@@ -30,7 +30,19 @@ def audience(event: Event, viewer: Viewer) -> str:
     if event.type == e.MOVE_SAVED:
         sees = viewer.role is Role.FACILITATOR or viewer.team_id == event.data["team"]
         return "team" if sees else "others"
+    if event.type == e.COMMITMENT_SAVED:
+        sees = viewer.role is Role.FACILITATOR or viewer.participant_id == event.data["participant"]
+        return "self" if sees else "others"
     return "all"
+
+
+def private_to(event: Event) -> str | None:
+    """The one participant who sees ``event`` differently from the rest of their role."""
+    if event.type == e.VOTE_CAST:
+        return event.data["voter"]
+    if event.type == e.COMMITMENT_SAVED:
+        return event.data["participant"]
+    return None
 
 
 def redact(event: Event, viewer: Viewer) -> Event:
@@ -44,6 +56,8 @@ def redact(event: Event, viewer: Viewer) -> Event:
         return Event(
             e.MOVE_SAVED, {"round": d["round"], "team": d["team"], "version": d["version"]}
         )
+    if event.type == e.COMMITMENT_SAVED and key == "others":
+        return Event(e.COMMITMENT_SAVED, {})  # not even whose: only the seq stays
     return event
 
 
@@ -119,6 +133,11 @@ def personal_snapshot(state: State, viewer: Viewer) -> dict:
     person = state.people.get(viewer.participant_id or "")
     if viewer.role is Role.PARTICIPANT and person:
         view["you"] = {"id": person.id, "nickname": person.nickname, "team": person.team_id}
+        if state.ended:  # the field exists once a commitment can be written
+            mine = state.commitments.get(person.id)
+            view["you"]["commitment"] = mine.text if mine else None
+    if viewer.role is Role.FACILITATOR and state.ended:
+        view["commitments"] = {pid: c.text for pid, c in state.commitments.items()}
     return view
 
 

@@ -420,6 +420,13 @@ const REDUCERS = {
   workshop_ended(s) {
     s.ended = true;
     if (s.round) Object.assign(s.round, { deadline: null, paused_remaining: null });
+    if (s.you) s.you.commitment = null;
+  },
+  // Redacted ({}) for everyone but its author and the facilitators.
+  commitment_saved(s, d, me) {
+    if (typeof d.text !== "string") return;
+    if (s.you && d.participant === me) s.you.commitment = d.text;
+    else if (!me) (s.commitments ||= {})[d.participant] = d.text;
   },
 };
 

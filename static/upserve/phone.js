@@ -4,6 +4,7 @@ import { Connection, readConfig, el, teamOf, countdownText, showStatus, scenario
 import { pitchView } from "./phone-pitch.js";
 import { voteView } from "./phone-vote.js";
 import { resultCard, rankCard } from "./phone-results.js";
+import { endView } from "./phone-commit.js";
 
 const config = readConfig();
 const $ = (id) => document.getElementById(id);
@@ -96,7 +97,10 @@ function keyOf(state, team) {
 function build(state, team) {
   const r = state.round;
   if (!state.you) return [card(gettext("You are not in this workshop"), gettext("Join again with the room code."))];
-  if (state.ended) return [rankCard(state, team, { heading: gettext("The workshop has ended") }), card(null, gettext("Thank you for playing."))];
+  if (state.ended) {
+    view = endView(conn, state, config.code);
+    return [rankCard(state, team, { heading: gettext("The workshop has ended") }), card(null, gettext("Thank you for playing.")), ...view.nodes];
+  }
   if (!r) {
     return [card(gettext("You're in!"), team
       ? interpolate(gettext("You play in team %(name)s. The first round starts soon: watch the screen."), { name: team.name }, true)

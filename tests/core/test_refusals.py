@@ -4,6 +4,7 @@ import pytest
 
 from game.core import commands as c
 from game.core.decide import decide
+from game.core.limits import COMMITMENT_SAVES_MAX
 from game.core.model import FACILITATOR, SCREEN_ACTOR, SYSTEM, State, participant
 from game.core.refusals import REFUSALS, Refusal
 from tests.core.table import CARD, NO, YES, Table
@@ -106,7 +107,17 @@ CASES = [
     ("own_team", voting, BOB, c.CastVote("t2", YES, NO)),
     ("no_such_move", voting, BOB, c.CastVote("t1", YES, NO)),
     ("not_on_ballot", ballots_of_two, participant("p0"), c.CastVote("t9", YES, YES)),
+    ("workshop_not_ended", lobby, ALICE, c.Commit("Listen first.")),
+    ("commitment_invalid", ended, ALICE, c.Commit("   ")),
+    ("commitments_closed", lambda: _committed_often(), ALICE, c.Commit("Once more.")),
 ]
+
+
+def _committed_often() -> Table:
+    table = ended()
+    for i in range(COMMITMENT_SAVES_MAX):
+        table.do(ALICE, c.Commit(f"Version {i}"))
+    return table
 
 
 def _banned() -> Table:
