@@ -27,6 +27,7 @@ TIME_FIELDS = {
     e.TIMER_PAUSED: ("remaining",),
     e.TIMER_RESUMED: ("deadline",),
     e.TIMER_CHANGED: ("deadline", "remaining"),
+    e.WORKSHOP_ENDED: ("at",),
 }
 
 
@@ -171,5 +172,6 @@ _MAKERS: dict[str, Callable[[State, dict], list[Candidate]]] = {
         participant(str(d["voter"])), c.CastVote(d["team"], Answer(d["q1"]), Answer(d["q2"]))
     ),
     e.WORKSHOP_ENDED: lambda s, d: _one(FACILITATOR, c.EndWorkshop()),
+    e.COMMITMENT_SAVED: lambda s, d: _one(participant(str(d["participant"])), c.Commit(d["text"])),
     # ROUND_SCORED has no command of its own: it comes with the phase change to reveal.
 }

@@ -17,7 +17,7 @@ from workshop import cohorts, exports
 from workshop.archive import ArchiveError, import_archive, max_bytes, parse
 from workshop.models import Workshop
 
-KINDS = ("moves", "votes", "scores")
+KINDS = ("moves", "votes", "scores", "commitments")
 
 
 def facilitated_by(user):

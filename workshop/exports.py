@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from game import service
 from game.core import events as e
+from game.core.debrief import commitments
 from game.core.model import State
 from game.core.scoring import standings
 from game.models import Event as EventRow
@@ -108,6 +109,9 @@ def results(workshop: Workshop) -> dict:
         "votes": votes,
         "scores": scores,
         "standings": ranking,
+        "commitments": [
+            {"participant": c["nickname"], "commitment": c["text"]} for c in commitments(state)
+        ],
     }
 
 
@@ -138,6 +142,10 @@ def csv_columns() -> dict[str, list[tuple[str, str]]]:
             ("bonus", _("Bonus")),
             ("upsell", _("Upsell flag")),
             ("total", _("Total")),
+        ],
+        "commitments": [
+            ("participant", _("Participant")),
+            ("commitment", _("Commitment")),
         ],
     }
 

@@ -4,8 +4,8 @@ from django.urls import path
 from django.views.decorators.cache import cache_page
 from django.views.i18n import JavaScriptCatalog
 
-from workshop import export_views as exports
 from workshop import debrief_views, views
+from workshop import export_views as exports
 from workshop import scenario_views as decks
 
 urlpatterns = [

@@ -68,3 +68,4 @@ def play(workshop, clock, *, votes_round_2=None) -> None:
     step(host, c.Advance())
     step(host, c.Advance())
     step(host, c.EndWorkshop())
+    step(participant("alice"), c.Commit("Ask what they need before I offer anything."))

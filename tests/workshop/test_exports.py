@@ -77,6 +77,14 @@ def test_the_scores_csv_has_points_badges_and_flags_per_round(host, played):
     ]
 
 
+def test_the_commitments_csv_collects_each_private_commitment_for_the_facilitator(host, played):
+    rows = _csv(host, played, "commitments")
+    assert rows == [
+        ["Participant", "Commitment"],
+        ["Alice", "Ask what they need before I offer anything."],
+    ]
+
+
 def test_the_json_export_has_the_same_data_and_the_standings(host, played):
     response = host.get(f"/console/{played.code}/exports/results.json")
     data = json.loads(response.content)
