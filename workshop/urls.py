@@ -4,8 +4,8 @@ from django.urls import path
 from django.views.decorators.cache import cache_page
 from django.views.i18n import JavaScriptCatalog
 
+from workshop import replay_views, views
 from workshop import scenario_views as decks
-from workshop import views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
@@ -36,4 +36,13 @@ urlpatterns = [
     ),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # replay
+    path("replays/", replay_views.replay_list, name="replays"),
+    path("replay/<str:code>/", replay_views.replay, name="replay"),
+    path("replay/<str:code>/share/", replay_views.replay_share, name="replay_share"),
+    path(
+        "replay/<str:code>/shared/<str:token>/",
+        replay_views.replay_shared,
+        name="replay_shared",
+    ),
 ]
