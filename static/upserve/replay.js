@@ -35,8 +35,12 @@ const clock = {
 
 const range = $("replay-timeline");
 const scale = 1000; // the range counts milliseconds from the round's first event
-range.max = String(Math.round(timeline.duration * scale));
-range.step = String(Math.max(1, Math.round((timeline.duration * scale) / 200)));
+// A slider takes only multiples of its step: about 200 of them, so an arrow key moves the
+// timeline by half a percent. Values are rounded up to a step, never down before their event.
+const rangeStep = Math.max(1, Math.round((timeline.duration * scale) / 200));
+const onRange = (seconds) => String(Math.ceil((seconds * scale) / rangeStep) * rangeStep);
+range.step = String(rangeStep);
+range.max = onRange(timeline.duration);
 drawMarks();
 
 followState(() => state);
@@ -126,7 +130,7 @@ function setPlayButton() {
 function show(next, { announce = false, keepRange = false } = {}) {
   state = next;
   drawStage(state, clock);
-  if (!keepRange) range.value = String(Math.round((timeline.timeOf(state.seq) - timeline.start) * scale));
+  if (!keepRange) range.value = onRange(timeline.timeOf(state.seq) - timeline.start);
   $("replay-back").disabled = state.seq <= replayer.first;
   $("replay-forward").disabled = state.seq >= replayer.last;
   writePosition(announce);
