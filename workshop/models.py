@@ -111,6 +111,9 @@ class Workshop(models.Model):
     # deleted are skipped when read; the log keeps the cards of rounds already played.
     plan = models.JSONField(default=list, blank=True)
     screen_token = models.CharField(max_length=40, default=new_screen_token)
+    # The secret in the read-only replay link shared with the workshop's client; empty: no link.
+    # A new one replaces the old, so revoking or renewing makes every earlier link 404.
+    replay_token = models.CharField(max_length=40, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     # Both mirror the event log, written in the same transaction as the events they follow.
     last_seq = models.PositiveBigIntegerField(default=0)

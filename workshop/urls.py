@@ -4,7 +4,7 @@ from django.urls import path
 from django.views.decorators.cache import cache_page
 from django.views.i18n import JavaScriptCatalog
 
-from workshop import debrief_views, views
+from workshop import debrief_views, replay_views, views
 from workshop import export_views as exports
 from workshop import scenario_views as decks
 
@@ -49,4 +49,13 @@ urlpatterns = [
     path("debrief/<str:code>/me/", debrief_views.mine_page, name="debrief_mine"),
     path("debrief/<str:code>/me.json", debrief_views.mine_json, name="debrief_mine_json"),
     path("debrief/<str:code>/people/<str:pid>/", debrief_views.person_page, name="debrief_person"),
+    # replay
+    path("replays/", replay_views.replay_list, name="replays"),
+    path("replay/<str:code>/", replay_views.replay, name="replay"),
+    path("replay/<str:code>/share/", replay_views.replay_share, name="replay_share"),
+    path(
+        "replay/<str:code>/shared/<str:token>/",
+        replay_views.replay_shared,
+        name="replay_shared",
+    ),
 ]
