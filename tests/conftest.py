@@ -10,10 +10,19 @@ def fresh_fold():
     throttling counters left over from other tests."""
     from django.core.cache import cache
 
-    service.forget()
+    from game import consumers, fanout
+
+    def forget_everything() -> None:
+        service.forget()
+        # Test databases reuse workshop ids; a real server never does.
+        fanout.hub.latest.clear()
+        consumers.last_seqs.forget()
+        consumers._workshop_ids.clear()
+
+    forget_everything()
     cache.clear()
     yield
-    service.forget()
+    forget_everything()
 
 
 @pytest.fixture(autouse=True)
