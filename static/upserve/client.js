@@ -405,8 +405,12 @@ const REDUCERS = {
   move_hidden(s, d) {
     const move = s.round.moves[d.team];
     if (!move) return;
-    if (d.hidden) move.hidden = true;
-    else delete move.hidden;
+    // Like the server's snapshot: a hidden move keeps its text only for its team and facilitators
+    // (who are the ones that know its author).
+    if (d.hidden) {
+      move.hidden = true;
+      if (!("author" in move)) delete move.text;
+    } else delete move.hidden;
     if (typeof d.text === "string") move.text = d.text; // unhidden after its text was withheld
   },
   vote_cast(s, d, me) {

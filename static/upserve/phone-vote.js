@@ -86,7 +86,9 @@ function card(conn, state, teamId, label, questions, answers) {
 
   c.node = el("article", { class: "card vote-card", "aria-labelledby": `move-${teamId}` },
     heading,
-    el("p", { class: "move-text", text: r.moves[teamId].text ?? "" }),
+    r.moves[teamId].hidden
+      ? el("p", { class: "move-text hint", text: gettext("The facilitator hid this move.") })
+      : el("p", { class: "move-text", text: r.moves[teamId].text ?? "" }),
     ...fieldsets,
     status);
   return c;

@@ -190,3 +190,28 @@ def test_the_replay_page_shows_the_screen_s_view_of_every_seq(script, cut):
     assert got["forward"] == expected
     assert got["back"] == expected[::-1]
     assert got["random"] == [expected[seq - first] for seq in order]
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+def test_a_move_hidden_during_the_vote_leaves_the_screens_fold_without_its_text():
+    card = {"title": "T", "customer": "C", "situation": "S", "ask": "A"}
+    script = [
+        *JOINS,
+        (FACILITATOR, c.StartRound(card), 0),
+        (FACILITATOR, c.Advance(), 0),
+        (participant("p0"), c.SubmitMove("Something rude", 0), 0),
+        (participant("p1"), c.SubmitMove("A fair offer", 0), 0),
+        (FACILITATOR, c.Advance(), 0),
+        (FACILITATOR, c.HideMove("t1"), 0),
+        (FACILITATOR, c.HideMove("t1", hidden=False), 0),
+    ]
+    _, events, _ = play(script)
+    log = [store.Logged(i + 1, event) for i, event in enumerate(events)]
+    seen = [
+        {"seq": x.seq, "type": x.event.type, "data": x.event.data} for x in as_seen_by(log, SCREEN)
+    ]
+    expected = [snapshot(fold_prefix(log, seq), SCREEN) for seq in range(len(log) + 1)]
+    got = folded_in_node(snapshot(fold_prefix(log, 0), SCREEN), seen, list(range(len(log) + 1)))
+    assert got["forward"] == expected
+    assert "text" not in expected[-2]["round"]["moves"]["t1"]  # hidden: off the screen's state
+    assert expected[-1]["round"]["moves"]["t1"]["text"] == "Something rude"  # shown again
