@@ -158,10 +158,10 @@ UPSERVE_JOINS_PER_WORKSHOP = (int(os.environ.get("JOINS_PER_WORKSHOP", "500")), 
 UPSERVE_CODE_LOOKUPS_PER_ADDRESS = (int(os.environ.get("CODE_LOOKUPS_PER_ADDRESS", "30")), 60)
 UPSERVE_MESSAGES_PER_SECOND = float(os.environ.get("MESSAGES_PER_SECOND", "10"))
 UPSERVE_MESSAGE_BURST = int(os.environ.get("MESSAGE_BURST", "40"))
-# How long vote and move events wait to go out together to screens and consoles: at most twenty
+# How long vote and move events wait to go out together to screens and consoles: at most fifty
 # tallies a second, however fast votes come in. They are a handful of sockets, so this is about
 # what a projector can redraw, not about server work.
-UPSERVE_TALLY_SECONDS = float(os.environ.get("TALLY_SECONDS", "0.05"))
+UPSERVE_TALLY_SECONDS = float(os.environ.get("TALLY_SECONDS", "0.02"))
 # Phones show no live tally, so they hear a vote storm once a second (phase changes at once).
 UPSERVE_PHONE_TALLY_SECONDS = float(os.environ.get("PHONE_TALLY_SECONDS", "1.0"))
 # How often the facilitator's list of who is connected is brought up to date.
