@@ -141,7 +141,8 @@ def submit_batch(
     lock, one fsync and one broadcast for a burst of votes. Each gets its own outcome."""
     with _lock(workshop_id):
         try:
-            return _submit_batch(workshop_id, submissions, then)
+            after = {workshop_id: then} if then is not None else {}
+            return _submit_all({workshop_id: submissions}, after)[workshop_id]
         except Exception:
             # The fold may hold events whose transaction rolled back: rebuild it from the log.
             forget(workshop_id)
@@ -150,76 +151,110 @@ def submit_batch(
 
 def submit_many(batches: dict[int, list[Submission]]) -> dict[int, list[Outcome]]:
     """``submit_batch`` for several workshops in one transaction: many small rooms voting at
-    once share one commit. Locks are taken in workshop order, in this process and in the
-    database, so two processes doing this cannot deadlock."""
+    once share one commit and a handful of statements. Locks are taken in workshop order, in
+    this process and in the database, so two processes doing this cannot deadlock."""
     ids = sorted(batches)
     with ExitStack() as held:
         for workshop_id in ids:
             held.enter_context(_lock(workshop_id))
         try:
-            with transaction.atomic():
-                return {w: _submit_batch(w, batches[w], None) for w in ids}
+            return _submit_all(batches, {})
         except Exception:
             for workshop_id in ids:  # their folds may hold events that were rolled back
                 forget(workshop_id)
             raise
 
 
-def _submit_batch(workshop_id: int, submissions: list[Submission], then) -> list[Outcome]:
-    # Inside submit_many's transaction, no savepoint: all its workshops commit or none does.
-    with transaction.atomic(savepoint=False):
-        workshop = Workshop.objects.select_for_update().only("id", "last_seq").get(pk=workshop_id)
-        answered = _receipts(workshop_id, submissions)
-        state = _caught_up(workshop_id, workshop.last_seq)
+def _submit_all(
+    batches: dict[int, list[Submission]], then: dict[int, Callable[[list[Outcome]], None]]
+) -> dict[int, list[Outcome]]:
+    ids = sorted(batches)
+    with transaction.atomic():
+        locked = Workshop.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        last_seqs = dict(locked.values_list("pk", "last_seq"))
+        answered = _receipts(batches)
         at = clock.now()
-        outcomes: list[Outcome] = []
-        appended: list[Logged] = []
+        results: dict[int, list[Outcome]] = {}
+        appended: list[tuple[int, list[Logged]]] = []
         receipts: list[Receipt] = []
-        for sub in submissions:
-            key = sub.receipt_key
-            if sub.client_id is not None and key in answered:
-                outcomes.append(_replayed(workshop_id, answered[key], appended))
-                continue
-            try:
-                events = decide(state, sub.command, sub.actor, at if sub.now is None else sub.now)
-            except Refusal as refusal:
-                outcome = Outcome(False, code=refusal.code, message=refusal.message)
-            else:
-                logged = [Logged(state.seq + i + 1, event) for i, event in enumerate(events)]
-                for x in logged:
-                    evolve(state, x.event, x.seq)
-                appended.extend(logged)
-                outcome = Outcome(True, logged)
-            if sub.client_id is not None and sub.actor.role is not Role.SYSTEM:
-                answered[key] = outcome.as_result()
-                receipts.append(
-                    Receipt(
-                        workshop_id=workshop_id,
-                        actor=key[0],
-                        client_id=sub.client_id,
-                        result=answered[key],
-                    )
-                )
-            outcomes.append(outcome)
-        if appended:
-            store.append(workshop_id, appended, at)
-            current = state.current_round
-            deadline = None if state.ended or current is None else current.deadline
-            Workshop.objects.filter(pk=workshop_id).update(last_seq=state.seq, deadline=deadline)
+        moved: list[Workshop] = []
+        for workshop_id in ids:
+            if workshop_id not in last_seqs:
+                raise Workshop.DoesNotExist(f"no workshop {workshop_id}")
+            state = _caught_up(workshop_id, last_seqs[workshop_id])
+            outcomes, logged = _decide_all(
+                workshop_id, state, batches[workshop_id], answered, receipts, at
+            )
+            results[workshop_id] = outcomes
+            if logged:
+                appended.append((workshop_id, logged))
+                current = state.current_round
+                deadline = None if state.ended or current is None else current.deadline
+                moved.append(Workshop(pk=workshop_id, last_seq=state.seq, deadline=deadline))
+        store.append_many(appended, at)
+        if len(moved) == 1:
+            (one,) = moved
+            Workshop.objects.filter(pk=one.pk).update(last_seq=one.last_seq, deadline=one.deadline)
+        elif moved:
+            Workshop.objects.bulk_update(moved, ["last_seq", "deadline"])
         Receipt.objects.bulk_create(receipts)
-        if then is not None:
-            then(outcomes)
-    return outcomes
+        for workshop_id, callback in then.items():
+            callback(results[workshop_id])
+    return results
 
 
-def _receipts(workshop_id: int, submissions: list[Submission]) -> dict[tuple[str, str], dict]:
-    ids = {sub.client_id for sub in submissions if sub.client_id is not None}
+def _decide_all(
+    workshop_id: int,
+    state: State,
+    submissions: list[Submission],
+    answered: dict[tuple[int, str, str], dict],
+    receipts: list[Receipt],
+    at: float,
+) -> tuple[list[Outcome], list[Logged]]:
+    """Decide one workshop's commands in order on its fold; the new events, and the receipts
+    to record (added to ``receipts``)."""
+    outcomes: list[Outcome] = []
+    appended: list[Logged] = []
+    for sub in submissions:
+        key = (workshop_id, *sub.receipt_key)
+        if sub.client_id is not None and key in answered:
+            outcomes.append(_replayed(workshop_id, answered[key], appended))
+            continue
+        try:
+            events = decide(state, sub.command, sub.actor, at if sub.now is None else sub.now)
+        except Refusal as refusal:
+            outcome = Outcome(False, code=refusal.code, message=refusal.message)
+        else:
+            logged = [Logged(state.seq + i + 1, event) for i, event in enumerate(events)]
+            for x in logged:
+                evolve(state, x.event, x.seq)
+            appended.extend(logged)
+            outcome = Outcome(True, logged)
+        if sub.client_id is not None and sub.actor.role is not Role.SYSTEM:
+            answered[key] = outcome.as_result()
+            receipts.append(
+                Receipt(
+                    workshop_id=workshop_id,
+                    actor=key[1],
+                    client_id=sub.client_id,
+                    result=answered[key],
+                )
+            )
+        outcomes.append(outcome)
+    return outcomes, appended
+
+
+def _receipts(batches: dict[int, list[Submission]]) -> dict[tuple[int, str, str], dict]:
+    """The answers already given to any of these client ids, by (workshop, sender, id)."""
+    ids = {sub.client_id for subs in batches.values() for sub in subs if sub.client_id is not None}
     if not ids:
         return {}
-    rows = Receipt.objects.filter(workshop_id=workshop_id, client_id__in=ids)
+    rows = Receipt.objects.filter(workshop_id__in=list(batches), client_id__in=ids)
     return {
-        (actor, cid): result
-        for actor, cid, result in rows.values_list("actor", "client_id", "result")
+        (workshop_id, actor, cid): result
+        for workshop_id, actor, cid, result in rows.values_list(
+            "workshop_id", "actor", "client_id", "result"
+        )
     }
 
 

@@ -26,12 +26,20 @@ class Logged:
 def append(workshop_id: int, logged: list[Logged], at: float) -> None:
     """Record ``logged`` events. Must run inside the workshop's locked transaction; the unique
     (workshop, seq) constraint turns a second writer into an error, not a fork."""
-    EventRow.objects.bulk_create(
+    append_many([(workshop_id, logged)], at)
+
+
+def append_many(entries: list[tuple[int, list[Logged]]], at: float) -> None:
+    """``append`` for several workshops in one statement (a group commit across rooms)."""
+    rows = [
         EventRow(
             workshop_id=workshop_id, seq=x.seq, type=x.event.type, data=x.event.data, recorded_at=at
         )
+        for workshop_id, logged in entries
         for x in logged
-    )
+    ]
+    if rows:
+        EventRow.objects.bulk_create(rows)
 
 
 def events_after(workshop_id: int, seq: int, limit: int | None = None) -> list[Logged]:
