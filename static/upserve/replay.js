@@ -4,7 +4,7 @@
 import { readConfig, el } from "./client.js";
 import { Replayer } from "./replay-fold.js";
 import { Timeline, playbackWait, clockText } from "./replay-timing.js";
-import { drawStage, drawCountdown, forgetStage } from "./replay-stage.js";
+import { drawStage, drawCountdown, forgetStage } from "./screen-stage.js";
 import { followState } from "./screen-leaderboard.js";
 import { setUpTheme, onThemeChange } from "./screen-theme.js";
 

@@ -2,28 +2,13 @@
 dealt, each phone sees what its new team may see."""
 
 import pytest
-from channels.db import database_sync_to_async
 
 from game.core.shuffle import deal
 from game.tokens import read_participant_token
+from tests.game.test_consumers import first_scenario_id, seat
 from tests.game.wsclient import Client
-from workshop.models import Scenario
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
-
-
-@database_sync_to_async
-def seat(workshop, nickname):
-    from workshop.rooms import participant_join
-
-    outcome, token = participant_join(workshop=workshop, nickname=nickname)
-    assert outcome.ok
-    return token
-
-
-@database_sync_to_async
-def first_scenario_id():
-    return Scenario.objects.values_list("id", flat=True).first()
 
 
 async def connected(workshop, role, token="", user=None) -> Client:

@@ -1,5 +1,5 @@
-// Draws a replayed state with the projector screen's own views, as screen.js draws a live one
-// (screen.js connects a socket as it loads, so its render is mirrored here, not imported).
+// Draws a state on the projector screen's page: the live screen (screen.js) and a replay
+// (replay.js) both draw through here, so a replay shows exactly what the room saw.
 import { el, timeLeft } from "./client.js";
 import { renderLobby } from "./screen-lobby.js";
 import { phaseHeading, scenarioCard, pitchBoard, voteBoard, updateVoteProgress } from "./screen-round.js";
@@ -23,7 +23,7 @@ function keyOf(state) {
   return JSON.stringify([state.ended, round, teams, state.standings, state.settings]);
 }
 
-// clock: {serverNow()} answering the recorded time the replay stands at, for the countdown.
+// clock: {serverNow()} — the connection live, or the recorded time a replay stands at.
 export function drawStage(state, clock) {
   const r = state.round;
   const lobby = !r && !state.ended;
@@ -72,7 +72,10 @@ function stage(state) {
     case "reveal":
       return [phaseHeading(state, gettext("Results")), ...revealView(state)];
     default:
-      return [phaseHeading(state, gettext("Leaderboard")), leaderboardView(state),
-        r.scenario.debrief ? el("p", { class: "debrief", text: r.scenario.debrief }) : null];
+      return [phaseHeading(state, gettext("Leaderboard")), leaderboardView(state), debrief(r.scenario)];
   }
+}
+
+function debrief(scenario) {
+  return scenario.debrief ? el("p", { class: "debrief", text: scenario.debrief }) : null;
 }
