@@ -24,7 +24,8 @@ from game.core.visibility import (
     team_after,
     viewer_for,
 )
-from game.fanout import Batch, frames, hub
+from game.delivery import SendLock, hand_out
+from game.fanout import DISPLAYS, PHONES, Batch, frames, hub
 from game.protocol import Message, ProtocolError
 from game.ratelimit import TokenBucket
 from game.store import Logged
@@ -48,6 +49,7 @@ class GameConsumer(AsyncWebsocketConsumer):
     actor: Actor | None = None
     sender: str | None = None  # whose client ids these are
     last_sent = 0
+    handing = 0  # batches waiting for this socket in the hand-out queue
     presence_watch: asyncio.Task | None = None
 
     async def dispatch(self, message: dict) -> None:
@@ -60,7 +62,7 @@ class GameConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def connect(self) -> None:
-        self.sending = asyncio.Lock()
+        self.sending = SendLock()
         self.deliveries: set[asyncio.Future] = set()
         self.bucket = TokenBucket(
             settings.UPSERVE_MESSAGES_PER_SECOND, settings.UPSERVE_MESSAGE_BURST
@@ -149,7 +151,9 @@ class GameConsumer(AsyncWebsocketConsumer):
         # meanwhile wait, then go out deduplicated by seq, so nothing falls in between. Until
         # the viewer is set, broadcasts pass this socket by.
         async with self.sending:
-            await hub.subscribe(self.workshop_id, self)
+            await hub.subscribe(
+                self.workshop_id, self, PHONES if role == "participant" else DISPLAYS
+            )
             entered = await database_sync_to_async(self._enter)(role, token, last_seq)
             if entered is None:
                 await hub.unsubscribe(self.workshop_id, self)
@@ -252,19 +256,37 @@ class GameConsumer(AsyncWebsocketConsumer):
     # -- events ----------------------------------------------------------------------------
 
     def receive_batch(self, batch: Batch) -> None:
-        """Called by the hub for every broadcast of this workshop; sends in order, in the
-        background, so one slow socket never holds up the others."""
-        task = asyncio.ensure_future(self._deliver_batch(batch))
+        """Called by the hub for every broadcast of this workshop; sends in order, and so that
+        one slow socket never holds up the others: an idle socket is sent to from its event
+        loop's one hand-out task, a busy one (or one that must read the log) from a task of its
+        own. A task per socket per broadcast was a tenth of a 2,000-phone room's work."""
+        if self.handing or not (self.deliveries or self.sending.busy):
+            hand_out().put(self, batch)
+        else:
+            self.deliver_later(batch)
+
+    def deliver_later(self, batch: Batch) -> None:
+        task = asyncio.ensure_future(self.deliver(batch))
         self.deliveries.add(task)
         task.add_done_callback(self.deliveries.discard)
 
-    async def _deliver_batch(self, batch: Batch) -> None:
+    def sends_at_once(self, batch: Batch) -> bool:
+        """Whether delivering ``batch`` now would wait on nothing: no other send under way, and
+        its frames shared (or nothing to send)."""
+        if self.deliveries or self.sending.busy:
+            return False
+        return self.viewer is None or batch.last_seq <= self.last_sent or self._shares(batch)
+
+    def _shares(self, batch: Batch) -> bool:
+        shared = batch.contiguous and batch.first_seq == self.last_sent + 1
+        return shared and self.actor.participant_id not in batch.regrouped
+
+    async def deliver(self, batch: Batch) -> None:
         async with self.sending:
             if self.viewer is None or batch.last_seq <= self.last_sent:
                 return
             try:
-                shared = batch.contiguous and batch.first_seq == self.last_sent + 1
-                if shared and self.actor.participant_id not in batch.regrouped:
+                if self._shares(batch):
                     await self._send_frames(batch.frames_for(self.viewer), batch.last_seq)
                 else:
                     await self.send_logged(batch.logged)

@@ -17,6 +17,7 @@ import contextlib
 import json
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Protocol
 
 from channels.db import database_sync_to_async
@@ -58,28 +59,45 @@ class Subscriber(Protocol):
 def frames(logged: list[Logged], viewer: Viewer) -> list[str]:
     """The wire frames of ``logged`` for ``viewer``. Runs of vote events this viewer sees only as
     a count become one frame covering the run: ``first_seq``..``seq``."""
-    out: list[str] = []
-    run: list[Logged] = []
+    return [piece.text for piece in _pieces(logged, viewer)]
 
-    def close_run() -> None:
-        if run:
-            last = run[-1]
-            message = {"type": "event", "seq": last.seq, "event": e.VOTE_CAST}
-            if len(run) > 1:
-                message["first_seq"] = run[0].seq
-            message["data"] = redact(last.event, viewer).data
-            out.append(encode(message))
-            run.clear()
 
-    for x in logged:
+@dataclass(frozen=True)
+class _Piece:
+    """One frame, and the stretch of the batch it covers (indices, both included)."""
+
+    first: int
+    last: int
+    text: str
+
+
+def _pieces(logged: list[Logged], viewer: Viewer) -> list[_Piece]:
+    pieces: list[_Piece] = []
+    run_from = None
+    for i, x in enumerate(logged):
         if x.event.type == e.VOTE_CAST and audience(x.event, viewer) == "others":
-            run.append(x)
+            run_from = i if run_from is None else run_from
             continue
-        close_run()
-        shown = redact(x.event, viewer)
-        out.append(encode({"type": "event", "seq": x.seq, "event": shown.type, "data": shown.data}))
-    close_run()
-    return out
+        if run_from is not None:
+            pieces.append(_run(logged, run_from, i - 1, viewer))
+            run_from = None
+        pieces.append(_Piece(i, i, _one(x, viewer)))
+    if run_from is not None:
+        pieces.append(_run(logged, run_from, len(logged) - 1, viewer))
+    return pieces
+
+
+def _run(logged: list[Logged], first: int, last: int, viewer: Viewer) -> _Piece:
+    message = {"type": "event", "seq": logged[last].seq, "event": e.VOTE_CAST}
+    if last > first:
+        message["first_seq"] = logged[first].seq
+    message["data"] = redact(logged[last].event, viewer).data
+    return _Piece(first, last, encode(message))
+
+
+def _one(x: Logged, viewer: Viewer) -> str:
+    shown = redact(x.event, viewer)
+    return encode({"type": "event", "seq": x.seq, "event": shown.type, "data": shown.data})
 
 
 class Batch:
@@ -92,29 +110,67 @@ class Batch:
         # Events from other processes may be missing (a lost broadcast): then sockets fill the
         # holes from the log instead of sharing these frames.
         self.contiguous = self.last_seq - self.first_seq + 1 == len(logged)
+        self._pieces: dict[tuple, list[_Piece]] = {}
         self._frames: dict[tuple, list[str]] = {}
         # What makes one viewer's version differ from another's (see visibility.audience):
         # their own votes, and their own team's moves. Everyone else in a role shares frames.
-        self._voters = {pid for x in logged if (pid := private_to(x.event))}
+        self._own: dict[str, list[int]] = defaultdict(list)
+        for i, x in enumerate(logged):
+            if pid := private_to(x.event):
+                self._own[pid].append(i)
         self._teams = {x.event.data["team"] for x in logged if x.event.type == e.MOVE_SAVED}
         # Participants whose team (and so whose view) changes within the batch.
         self.regrouped = {pid for x in logged for pid in regrouped(x.event)}
 
     def frames_for(self, viewer: Viewer) -> list[str]:
-        key = (
-            viewer.role,
-            viewer.team_id if viewer.team_id in self._teams else None,
-            viewer.participant_id if viewer.participant_id in self._voters else None,
-        )
+        team = viewer.team_id if viewer.team_id in self._teams else None
+        own = self._own.get(viewer.participant_id) if viewer.participant_id else None
+        key = (viewer.role, team, viewer.participant_id if own else None)
         cached = self._frames.get(key)
         if cached is None:
-            cached = self._frames[key] = frames(self.logged, viewer)
+            shared = self._shared(viewer.role, team)
+            pieces = self._personal(shared, own, viewer) if own else shared
+            cached = self._frames[key] = [piece.text for piece in pieces]
         return cached
+
+    def _shared(self, role: Role, team: str | None) -> list[_Piece]:
+        """The pieces everyone of ``role`` (in ``team``) sees, but for their own events."""
+        pieces = self._pieces.get((role, team))
+        if pieces is None:
+            pieces = self._pieces[(role, team)] = _pieces(self.logged, Viewer(role, None, team))
+        return pieces
+
+    def _personal(self, shared: list[_Piece], own: list[int], viewer: Viewer) -> list[_Piece]:
+        """``shared`` with this viewer's own events cut out of their runs and shown in full:
+        the cost is the viewer's own events, not the batch (a room's every voter gets one)."""
+        out: list[_Piece] = []
+        mine = iter(own)
+        next_own = next(mine, None)
+        for piece in shared:
+            inside = []
+            while next_own is not None and next_own <= piece.last:
+                inside.append(next_own)
+                next_own = next(mine, None)
+            if not inside:
+                out.append(piece)
+                continue
+            first = piece.first
+            for i in inside:  # a run is split around each; a single event is shown in full
+                if i > first:
+                    out.append(_run(self.logged, first, i - 1, viewer))
+                out.append(_Piece(i, i, _one(self.logged[i], viewer)))
+                first = i + 1
+            if first <= piece.last:
+                out.append(_run(self.logged, first, piece.last, viewer))
+        return out
 
 
 class Hub:
     def __init__(self) -> None:
         self.rooms: dict[int, set[Subscriber]] = defaultdict(set)
+        # The same sockets by (workshop id, lane), in the order they came: a screen's lane
+        # flushes fifty times a second and must not sift through 2,000 phones each time.
+        self.lanes: dict[tuple[int, str], dict[Subscriber, None]] = defaultdict(dict)
         # Keyed by (workshop id, lane).
         self.pending: dict[tuple[int, str], dict[int, Logged]] = defaultdict(dict)
         self.flushes: dict[tuple[int, str], tuple[asyncio.AbstractEventLoop, asyncio.TimerHandle]]
@@ -129,9 +185,13 @@ class Hub:
 
     # -- membership ------------------------------------------------------------------------
 
-    async def subscribe(self, workshop_id: int, subscriber: Subscriber) -> None:
+    async def subscribe(
+        self, workshop_id: int, subscriber: Subscriber, lane: str | None = None
+    ) -> None:
+        """Add a socket to its workshop's room, in ``lane`` (by default, its viewer's)."""
         first = not self.rooms[workshop_id]
         self.rooms[workshop_id].add(subscriber)
+        self.lanes[(workshop_id, lane or lane_of(subscriber))][subscriber] = None
         if first and settings.REDIS_URL:
             await self._redis_subscribe(workshop_id)
 
@@ -140,6 +200,12 @@ class Hub:
         if room is None:
             return
         room.discard(subscriber)
+        for lane in LANES:
+            members = self.lanes.get((workshop_id, lane))
+            if members is not None:
+                members.pop(subscriber, None)
+                if not members:
+                    del self.lanes[(workshop_id, lane)]
         if not room:
             del self.rooms[workshop_id]
             if self.pubsub is not None:
@@ -208,8 +274,7 @@ class Hub:
         self.flushed_at[key] = loop.time()
         self.finish_fan_out(key)  # the previous batch reaches everyone before this one
         batch = Batch([pending[seq] for seq in sorted(pending)])
-        room = [s for s in self.rooms.get(workshop_id, ()) if lane_of(s) == lane]
-        self._fan_out(key, batch, room)
+        self._fan_out(key, batch, list(self.lanes.get(key, ())))
 
     def _fan_out(self, key: tuple[int, str], batch: Batch, subscribers: list) -> None:
         """Hand ``batch`` to a slice of the sockets, then yield to the loop before the next

@@ -76,9 +76,16 @@ def _caught_up(workshop_id: int, last_seq: int) -> State:
 
 
 @contextmanager
-def reading(workshop_id: int) -> Iterator[State]:
-    """The current state, held still while the block reads it. Do not mutate it."""
+def reading(workshop_id: int, last_seq: int | None = None) -> Iterator[State]:
+    """The current state, held still while the block reads it. Do not mutate it.
+
+    ``last_seq``: the workshop row's, if the caller has just read it (a page view), which saves
+    reading it again; the fold is then used if it is at least that far."""
     with _lock(workshop_id):
+        state = _states.get(workshop_id)
+        if last_seq is not None and state is not None and state.seq >= last_seq:
+            yield state
+            return
         last_seq = Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
         yield _caught_up(workshop_id, last_seq)
 

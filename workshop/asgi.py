@@ -4,9 +4,13 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workshop.settings")
 
-from django.core.asgi import get_asgi_application
+import django
 
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from workshop.http import HttpHandler  # noqa: E402
+
+django_asgi_app = HttpHandler()
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 

@@ -57,7 +57,7 @@ def workshop_setup(workshop: Workshop) -> dict:
 
 
 def suggested_nickname(workshop: Workshop) -> str:
-    with service.reading(workshop.pk) as state:
+    with service.reading(workshop.pk, workshop.last_seq) as state:
         taken = {p.nickname for p in state.people.values()}
     return generate_nickname(secrets.randbelow(10**9), taken)
 
@@ -83,7 +83,7 @@ def participant_join(
 
 def is_open_to(workshop: Workshop, device: str) -> bool:
     """Whether a newcomer on ``device`` may take a seat: not locked, not ended, not banned."""
-    with service.reading(workshop.pk) as state:
+    with service.reading(workshop.pk, workshop.last_seq) as state:
         if state.joining_locked or state.ended:
             return False
         banned = set(state.banned)

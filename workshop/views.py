@@ -34,7 +34,7 @@ def _seated(request: HttpRequest, workshop: Workshop) -> str | None:
     pid = read_participant_token(token, workshop.pk) if token else None
     if not pid:
         return None
-    with service.reading(workshop.pk) as state:
+    with service.reading(workshop.pk, workshop.last_seq) as state:
         return pid if pid in state.people else None
 
 

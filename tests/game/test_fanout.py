@@ -1,6 +1,8 @@
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from game.core.events import Event
 from game.core.model import Role
@@ -52,6 +54,42 @@ def test_viewers_who_see_the_same_thing_share_one_encoding():
     assert batch.frames_for(BOB) is batch.frames_for(CAROL)
     assert batch.frames_for(ALICE) is not batch.frames_for(BOB)
     assert batch.frames_for(SCREEN) is not batch.frames_for(BOB)  # another role, encoded apart
+
+
+PEOPLE = ["alice", "bob", "carol", "dave"]
+TEAMS = ["t1", "t2"]
+
+
+@st.composite
+def batches(draw) -> list[Logged]:
+    """Runs of votes broken by moves, commitments and phase changes, as a busy room sends."""
+    kinds = st.sampled_from(["vote", "vote", "vote", "move", "commitment", "phase"])
+    logged = []
+    for seq, kind in enumerate(draw(st.lists(kinds, min_size=1, max_size=40)), start=1):
+        who, team = draw(st.sampled_from(PEOPLE)), draw(st.sampled_from(TEAMS))
+        if kind == "vote":
+            logged.append(vote(seq, who, seq))
+            continue
+        data = {
+            "move": {"round": 1, "team": team, "version": seq, "text": "Fix it"},
+            "commitment": {"participant": who, "text": "Call her back"},
+            "phase": {"round": 1, "phase": "reveal"},
+        }[kind]
+        name = {"move": "move_saved", "commitment": "commitment_saved", "phase": "phase_changed"}
+        logged.append(Logged(seq, Event(name[kind], data)))
+    return logged
+
+
+VIEWERS = [
+    Viewer(Role.PARTICIPANT, who, team) for who in [*PEOPLE, "erin"] for team in [*TEAMS, None]
+] + [Viewer(Role.SCREEN), Viewer(Role.FACILITATOR)]
+
+
+@given(batches(), st.lists(st.sampled_from(VIEWERS), min_size=1, max_size=8))
+def test_every_viewer_gets_from_a_batch_exactly_the_frames_made_for_them_alone(logged, viewers):
+    batch = Batch(logged)
+    for viewer in viewers:
+        assert batch.frames_for(viewer) == frames(logged, viewer)
 
 
 def test_a_batch_with_a_hole_is_not_shared():

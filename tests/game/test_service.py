@@ -103,3 +103,20 @@ def test_the_timer_closes_a_due_phase_through_the_same_write_path(workshop):
     assert not submit(workshop, SYSTEM, c.CloseDuePhase(), now=5100.0).ok
     assert submit(workshop, SYSTEM, c.CloseDuePhase(), now=5180.0).ok
     assert service.read_state(workshop.pk).phase.value == "vote"
+
+
+def test_a_page_that_has_just_read_the_row_reads_the_fold_without_asking_again(
+    workshop, django_assert_num_queries
+):
+    submit(workshop, participant("alice"), c.Join("Alice"))
+    row = Workshop.objects.get(pk=workshop.pk)
+    with django_assert_num_queries(0), service.reading(row.pk, row.last_seq) as state:
+        assert "alice" in state.people
+
+
+def test_a_row_ahead_of_the_fold_still_catches_the_fold_up_from_the_log(workshop):
+    submit(workshop, participant("alice"), c.Join("Alice"))
+    row = Workshop.objects.get(pk=workshop.pk)
+    service.forget(workshop.pk)
+    with service.reading(row.pk, row.last_seq) as state:
+        assert state.seq == row.last_seq and "alice" in state.people

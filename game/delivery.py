@@ -1,0 +1,73 @@
+"""Handing a room's broadcast to its sockets without a task per socket per broadcast."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from typing import Protocol
+
+from game.fanout import Batch
+
+log = logging.getLogger(__name__)
+
+
+class SendLock(asyncio.Lock):
+    """Held while a frame (or a run of frames) goes out on one socket, so they never interleave."""
+
+    @property
+    def busy(self) -> bool:
+        """Held or waited for: taking it now could wait."""
+        return self.locked() or bool(self._waiters)
+
+
+class Receiver(Protocol):
+    handing: int  # batches waiting for this socket in the hand-out queue
+
+    def sends_at_once(self, batch: Batch) -> bool: ...
+
+    def deliver_later(self, batch: Batch) -> None: ...
+
+    async def deliver(self, batch: Batch) -> None:
+        """Send ``batch`` (what this socket has not had of it), in order."""
+
+
+class HandOut:
+    """One task per event loop that sends each queued batch to its socket in turn. Sending to
+    an idle socket never waits (Daphne writes to the transport at once), so the queue drains
+    in one go; a socket that turns out busy is given a task of its own instead."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.queue: deque[tuple[Receiver, Batch]] = deque()
+        self.task: asyncio.Task | None = None
+
+    def put(self, consumer: Receiver, batch: Batch) -> None:
+        consumer.handing += 1
+        self.queue.append((consumer, batch))
+        if self.task is None or self.task.done():
+            self.task = self.loop.create_task(self._drain())
+
+    async def _drain(self) -> None:
+        while self.queue:
+            consumer, batch = self.queue.popleft()
+            consumer.handing -= 1
+            if not consumer.sends_at_once(batch):
+                consumer.deliver_later(batch)
+                continue
+            try:
+                await consumer.deliver(batch)
+            except Exception:
+                log.exception("handing a batch to a socket failed")
+
+
+_hand_out: HandOut | None = None
+
+
+def hand_out() -> HandOut:
+    """This event loop's hand-out queue (tests run one loop after another in one process)."""
+    global _hand_out
+    loop = asyncio.get_running_loop()
+    if _hand_out is None or _hand_out.loop is not loop:
+        _hand_out = HandOut(loop)
+    return _hand_out

@@ -1,0 +1,117 @@
+"""The HTTP handler: Django's pages in one hop to a pool of threads, not a thread per request."""
+
+import json
+import re
+import threading
+
+import pytest
+from asgiref.sync import sync_to_async
+from asgiref.testing import ApplicationCommunicator
+from django.core.signals import request_started
+
+from game.core.model import Role
+from game.core.visibility import Viewer
+from game.fanout import hub
+from workshop.http import THREADS, HttpHandler
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+async def fetch(handler, method: str, path: str, body: bytes = b"", cookies: str = "", form=False):
+    headers = [(b"host", b"testserver")]
+    if cookies:
+        headers.append((b"cookie", cookies.encode()))
+    if form:
+        headers.append((b"content-type", b"application/x-www-form-urlencoded"))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }
+    app = ApplicationCommunicator(handler, scope)
+    await app.send_input({"type": "http.request", "body": body, "more_body": False})
+    start = await app.receive_output(5)
+    chunks = []
+    while True:
+        message = await app.receive_output(5)
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    await app.wait(5)
+    return start["status"], start["headers"], b"".join(chunks)
+
+
+def cookies_from(headers) -> str:
+    values = [v.decode().split(";")[0] for k, v in headers if k.lower() == b"set-cookie"]
+    return "; ".join(values)
+
+
+class Screen:
+    """A subscriber that keeps what the hub hands it."""
+
+    viewer, last_sent = Viewer(Role.SCREEN), 0
+
+    def __init__(self) -> None:
+        self.batches = []
+
+    def receive_batch(self, batch) -> None:
+        self.batches.append([x.event.type for x in batch.logged])
+
+
+async def test_a_phone_joins_through_it_and_the_room_hears_of_it_on_this_event_loop(workshop):
+    handler, screen = HttpHandler(), Screen()
+    await hub.subscribe(workshop.pk, screen)
+    try:
+        status, headers, page = await fetch(handler, "GET", f"/join/{workshop.code}/")
+        assert status == 200
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        body = b"csrfmiddlewaretoken=" + token + b"&nickname=Alice"
+        cookies = cookies_from(headers)
+        status, headers, _ = await fetch(
+            handler, "POST", f"/join/{workshop.code}/", body, cookies, form=True
+        )
+        assert status == 302
+        assert dict(headers)[b"Location"].decode() == f"/play/{workshop.code}/"
+        # The view published from a pool thread, onto the hub of the loop serving the sockets.
+        assert screen.batches == [["participant_joined"]]
+    finally:
+        await hub.unsubscribe(workshop.pk, screen)
+
+
+async def test_every_request_runs_in_one_of_its_long_lived_threads(workshop):
+    handler, threads = HttpHandler(), []
+
+    def note_thread(**kwargs) -> None:
+        threads.append(threading.current_thread().name)
+
+    request_started.connect(note_thread)
+    try:
+        for _ in range(THREADS * 2):
+            status, _, _ = await fetch(handler, "GET", f"/join/{workshop.code}/")
+            assert status == 200
+    finally:
+        request_started.disconnect(note_thread)
+    assert len(threads) == THREADS * 2
+    assert all(name.startswith("http") for name in threads)
+    assert len(set(threads)) <= THREADS
+
+
+async def test_a_streamed_download_arrives_whole(workshop, fiona, client):
+    await sync_to_async(client.force_login)(fiona)
+    cookies = f"sessionid={client.cookies['sessionid'].value}"
+    status, headers, body = await fetch(
+        HttpHandler(), "GET", f"/console/{workshop.code}/exports/archive.json", cookies=cookies
+    )
+    assert status == 200
+    events = json.loads(body)["events"]
+    assert [x["seq"] for x in events] == list(range(1, len(events) + 1))
+    assert dict(headers)[b"X-Archive-Events"] == str(len(events)).encode()
