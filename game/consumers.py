@@ -26,6 +26,7 @@ from game.core.visibility import (
 )
 from game.delivery import SendLock, hand_out
 from game.fanout import DISPLAYS, PHONES, Batch, frames, hub
+from game.lookups import last_seqs, workshop_id_for
 from game.protocol import Message, ProtocolError
 from game.ratelimit import TokenBucket
 from game.store import Logged
@@ -69,7 +70,7 @@ class GameConsumer(AsyncWebsocketConsumer):
         )
         self.refused_in_a_row = 0
         code = self.scope["url_route"]["kwargs"]["code"].upper()
-        self.workshop_id = _workshop_ids.get(code) or await _look_up_once(code)
+        self.workshop_id = await workshop_id_for(code)
         await self.accept()
         if self.workshop_id is None:
             await self.reply_error("no_workshop", "There is no workshop with that room code.")
@@ -363,79 +364,6 @@ def _role_refusal(role: Role, kind: str) -> str | None:
     if kind in protocol.PARTICIPANT and role is not Role.PARTICIPANT:
         return "participants_only"
     return None
-
-
-def _last_seq(workshop_id: int) -> int:
-    return Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
-
-
-class LastSeqs:
-    """The workshops' last seqs as the database had them a moment ago, for heartbeats: a room
-    of 2,000 phones pings 80 times a second, and each read would queue on the one database
-    thread ahead of the votes. Concurrent reads of one workshop share one query. With one
-    process (no Redis) every event passes through this process's hub, which heartbeats also
-    consult, so the database is only a rare check for writers from outside (a management
-    command); with several, it is how a lost broadcast is noticed within a second."""
-
-    @property
-    def max_age(self) -> float:
-        return 1.0 if settings.REDIS_URL else 5.0
-
-    def __init__(self) -> None:
-        self.known: dict[int, tuple[float, int]] = {}
-        self.reading: dict[int, asyncio.Future] = {}
-
-    async def get(self, workshop_id: int) -> int:
-        loop = asyncio.get_running_loop()
-        known = self.known.get(workshop_id)
-        if known is not None and loop.time() - known[0] < self.max_age:
-            return known[1]
-        read = self.reading.get(workshop_id)
-        if read is None or read.get_loop() is not loop:
-            read = self.reading[workshop_id] = loop.create_task(self._read(workshop_id))
-        return await asyncio.shield(read)
-
-    async def _read(self, workshop_id: int) -> int:
-        started = asyncio.get_running_loop().time()
-        try:
-            seq = await database_sync_to_async(_last_seq)(workshop_id)
-        finally:
-            self.reading.pop(workshop_id, None)
-        self.known[workshop_id] = (started, seq)
-        return seq
-
-    def forget(self) -> None:
-        """After a database error: the next heartbeat must ask the database again."""
-        self.known.clear()
-
-
-last_seqs = LastSeqs()
-
-# Room codes never change hands, so a process remembers the ones it has seen: a reconnect storm
-# then accepts sockets without a database read each.
-_workshop_ids: dict[str, int] = {}
-
-
-_lookups: dict[str, asyncio.Future] = {}
-
-
-async def _look_up_once(code: str) -> int | None:
-    """One database read per room code however many sockets ask at once (a storm of
-    reconnects after a restart, when the cache is empty, would queue one read each)."""
-    lookup = _lookups.get(code)
-    if lookup is None or lookup.get_loop() is not asyncio.get_running_loop():
-        lookup = _lookups[code] = asyncio.ensure_future(database_sync_to_async(_workshop_id)(code))
-        lookup.add_done_callback(lambda _: _lookups.pop(code, None))
-    return await asyncio.shield(lookup)
-
-
-def _workshop_id(code: str) -> int | None:
-    workshop_id = _workshop_ids.get(code)
-    if workshop_id is None:
-        workshop_id = Workshop.objects.filter(code=code).values_list("id", flat=True).first()
-        if workshop_id is not None:
-            _workshop_ids[code] = workshop_id
-    return workshop_id
 
 
 def _scenario_card(workshop_id: int, scenario_id: int) -> dict | None:

@@ -33,6 +33,8 @@ from game.store import Logged
 log = logging.getLogger(__name__)
 COALESCED = frozenset({e.VOTE_CAST, e.MOVE_SAVED})
 FAN_OUT_SLICE = 250
+# Seconds a lane waits for an event missing from a broadcast before reading it from the log.
+GAP_GRACE = 0.25
 # Each lane of a room flushes on its own cadence: phones, and everyone else.
 PHONES, DISPLAYS = "phones", "displays"
 LANES = (DISPLAYS, PHONES)
@@ -43,9 +45,14 @@ def lane_of(subscriber: Subscriber) -> str:
     return PHONES if viewer is not None and viewer.role is Role.PARTICIPANT else DISPLAYS
 
 
-def _interval(lane: str) -> float:
+def _interval(lane: str, sockets: int) -> float:
+    """How often a lane of ``sockets`` may hear coalesced events. A big room's phones hear a
+    vote storm less often, so that this process sends them at most
+    ``UPSERVE_PHONE_FRAMES_PER_SECOND`` tally frames a second: each is a write to a socket,
+    the main cost of a vote storm at thousands of phones, and phones show no live tally."""
     if lane == PHONES:
-        return settings.UPSERVE_PHONE_TALLY_SECONDS
+        spread = sockets / settings.UPSERVE_PHONE_FRAMES_PER_SECOND
+        return max(settings.UPSERVE_PHONE_TALLY_SECONDS, spread)
     return settings.UPSERVE_TALLY_SECONDS
 
 
@@ -177,6 +184,9 @@ class Hub:
         self.flushes = {}
         self.flushed_at: dict[tuple[int, str], float] = {}
         self.latest: dict[int, int] = {}  # the highest seq this process has heard of
+        # Per (workshop id, lane): the last seq handed out, and a pending read of a hole.
+        self.handed: dict[tuple[int, str], int] = {}
+        self.filling: dict[tuple[int, str], asyncio.Task] = {}
         # A batch still being handed out slice by slice, per (workshop id, lane).
         self.fanning: dict[tuple[int, str], tuple[Batch, list, asyncio.Handle]] = {}
         self.redis = None
@@ -208,6 +218,9 @@ class Hub:
                     del self.lanes[(workshop_id, lane)]
         if not room:
             del self.rooms[workshop_id]
+            for lane in LANES:  # a later subscriber starts afresh, not from a stale hole
+                self.handed.pop((workshop_id, lane), None)
+                self.pending.pop((workshop_id, lane), None)
             if self.pubsub is not None:
                 try:
                     await self.pubsub.unsubscribe(_channel(workshop_id))
@@ -238,7 +251,8 @@ class Hub:
                 pending[x.seq] = x
             # A throttle, not a delay: a quiet room hears each vote at once; a busy one at
             # most once per interval. Anything but a vote or a move goes at once.
-            wait = self.flushed_at.get(key, 0.0) + _interval(lane) - loop.time()
+            interval = _interval(lane, len(self.lanes.get(key, ())))
+            wait = self.flushed_at.get(key, 0.0) + interval - loop.time()
             if wait <= 0 or urgent:
                 self.flush(workshop_id, lane)
                 continue
@@ -257,24 +271,81 @@ class Hub:
             held.update(self.pending.get((workshop_id, lane), {}))
         return [held[seq] for seq in sorted(held) if seq > after]
 
-    def flush(self, workshop_id: int, lane: str | None = None) -> None:
-        """Send what waits in ``lane`` (or in every lane) to the room's sockets in that lane."""
+    def flush(self, workshop_id: int, lane: str | None = None, despite_holes: bool = False) -> None:
+        """Send what waits in ``lane`` (or in every lane) to the room's sockets in that lane; if
+        events are missing in between, first wait for them a moment (see ``_fill``)."""
         if lane is None:
             for each in LANES:
-                self.flush(workshop_id, each)
+                self.flush(workshop_id, each, despite_holes)
             return
         key = (workshop_id, lane)
         scheduled = self.flushes.pop(key, None)
         if scheduled is not None:
             scheduled[1].cancel()
-        pending = self.pending.pop(key, None)
+        pending = self.pending.get(key)
         if not pending:
+            return
+        missing = self._missing(key, pending) if key in self.lanes else None
+        if missing and not despite_holes:
+            self._fill_soon(workshop_id, lane)
+            return
+        del self.pending[key]
+        if not pending:  # all of it had already gone out
             return
         loop = asyncio.get_running_loop()
         self.flushed_at[key] = loop.time()
         self.finish_fan_out(key)  # the previous batch reaches everyone before this one
         batch = Batch([pending[seq] for seq in sorted(pending)])
+        self.handed[key] = batch.last_seq
         self._fan_out(key, batch, list(self.lanes.get(key, ())))
+
+    # -- holes -----------------------------------------------------------------------------
+    # With several processes, two commits may reach this one out of order through Redis (each
+    # publishes after its own commit). A lane that handed out a batch with a hole would send
+    # every socket to read the log for it, one read each; instead the lane waits a moment for
+    # the missing events, then reads them once for the whole room.
+
+    def _missing(self, key: tuple[int, str], pending: dict[int, Logged]) -> tuple | None:
+        """The (first, last) seqs missing before or among ``pending`` (dropping those this lane
+        has already handed out), or None."""
+        handed = self.handed.get(key)
+        if handed is not None:
+            for seq in [seq for seq in pending if seq <= handed]:
+                del pending[seq]
+        if not pending:
+            return None
+        first = min(pending) if handed is None else handed + 1
+        if max(pending) - first + 1 == len(pending):
+            return None
+        missing = [seq for seq in range(first, max(pending)) if seq not in pending]
+        return missing[0], missing[-1]
+
+    def _fill_soon(self, workshop_id: int, lane: str) -> None:
+        key = (workshop_id, lane)
+        if key not in self.filling:
+            self.filling[key] = asyncio.get_running_loop().create_task(
+                self._fill(workshop_id, lane)
+            )
+
+    async def _fill(self, workshop_id: int, lane: str) -> None:
+        key = (workshop_id, lane)
+        await asyncio.sleep(GAP_GRACE)
+        try:
+            pending = self.pending.get(key)
+            missing = self._missing(key, pending) if pending else None
+            if missing:
+                found = await database_sync_to_async(store.events_between)(workshop_id, *missing)
+                for each in LANES:  # the other lane may be missing them too
+                    pending = self.pending.get((workshop_id, each))
+                    for x in found if pending is not None else ():
+                        pending.setdefault(x.seq, x)
+        except Exception:
+            log.warning("could not read the events missing from workshop %s", workshop_id)
+        finally:
+            self.filling.pop(key, None)
+        if workshop_id in self.rooms:
+            # Whatever is still missing, sockets read for themselves rather than wait.
+            self.flush(workshop_id, lane, despite_holes=True)
 
     def _fan_out(self, key: tuple[int, str], batch: Batch, subscribers: list) -> None:
         """Hand ``batch`` to a slice of the sockets, then yield to the loop before the next

@@ -14,7 +14,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 from asgiref.sync import async_to_sync
-from django.db import transaction
+from django.db import connection, transaction
 
 from game import clock, fanout, store
 from game.core.commands import Command
@@ -184,7 +184,7 @@ def _submit_all(
         results: dict[int, list[Outcome]] = {}
         appended: list[tuple[int, list[Logged]]] = []
         receipts: list[Receipt] = []
-        moved: list[Workshop] = []
+        moved: list[tuple[int, float | None, int]] = []
         for workshop_id in ids:
             if workshop_id not in last_seqs:
                 raise Workshop.DoesNotExist(f"no workshop {workshop_id}")
@@ -197,17 +197,29 @@ def _submit_all(
                 appended.append((workshop_id, logged))
                 current = state.current_round
                 deadline = None if state.ended or current is None else current.deadline
-                moved.append(Workshop(pk=workshop_id, last_seq=state.seq, deadline=deadline))
+                moved.append((state.seq, deadline, workshop_id))
         store.append_many(appended, at)
-        if len(moved) == 1:
-            (one,) = moved
-            Workshop.objects.filter(pk=one.pk).update(last_seq=one.last_seq, deadline=one.deadline)
-        elif moved:
-            Workshop.objects.bulk_update(moved, ["last_seq", "deadline"])
+        _move_on(moved)
         Receipt.objects.bulk_create(receipts)
         for workshop_id, callback in then.items():
             callback(results[workshop_id])
     return results
+
+
+def _move_on(moved: list[tuple[int, float | None, int]]) -> None:
+    """Set each (last seq, deadline) of these workshops: one prepared statement run for all,
+    where ``bulk_update`` compiled a CASE per row for a hundred rooms (a tenth of the database
+    thread's time in a group commit)."""
+    if not moved:
+        return
+    column = {name: Workshop._meta.get_field(name).column for name in ("last_seq", "deadline")}
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(Workshop._meta.db_table)} SET {quote(column['last_seq'])} = %s, "
+        f"{quote(column['deadline'])} = %s WHERE {quote(Workshop._meta.pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, moved)
 
 
 def _decide_all(

@@ -10,14 +10,14 @@ def fresh_fold():
     throttling counters left over from other tests."""
     from django.core.cache import cache
 
-    from game import consumers, fanout
+    from game import fanout, lookups
 
     def forget_everything() -> None:
         service.forget()
         # Test databases reuse workshop ids; a real server never does.
         fanout.hub.latest.clear()
-        consumers.last_seqs.forget()
-        consumers._workshop_ids.clear()
+        lookups.last_seqs.forget()
+        lookups._workshop_ids.clear()
 
     forget_everything()
     cache.clear()
@@ -30,6 +30,7 @@ def quick_tallies(settings):
     """Coalesced broadcasts go out almost at once, so tests need not wait for them."""
     settings.UPSERVE_TALLY_SECONDS = 0.01
     settings.UPSERVE_PHONE_TALLY_SECONDS = 0.01
+    settings.UPSERVE_PHONE_FRAMES_PER_SECOND = 10**6
     settings.UPSERVE_PRESENCE_SECONDS = 0.05
 
 

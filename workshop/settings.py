@@ -164,6 +164,9 @@ UPSERVE_MESSAGE_BURST = int(os.environ.get("MESSAGE_BURST", "40"))
 UPSERVE_TALLY_SECONDS = float(os.environ.get("TALLY_SECONDS", "0.02"))
 # Phones show no live tally, so they hear a vote storm once a second (phase changes at once).
 UPSERVE_PHONE_TALLY_SECONDS = float(os.environ.get("PHONE_TALLY_SECONDS", "1.0"))
+# ... and a room with more phones than this on one process hears it less often, so that the
+# process writes at most this many tally frames a second (game/fanout.py).
+UPSERVE_PHONE_FRAMES_PER_SECOND = float(os.environ.get("PHONE_FRAMES_PER_SECOND", "1000"))
 # How often the facilitator's list of who is connected is brought up to date.
 UPSERVE_PRESENCE_SECONDS = float(os.environ.get("PRESENCE_SECONDS", "1.0"))
 

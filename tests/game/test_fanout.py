@@ -1,3 +1,4 @@
+import asyncio
 import json
 
 import pytest
@@ -134,6 +135,7 @@ async def test_a_big_room_is_handed_a_batch_slice_by_slice_and_in_order(settings
 
     monkeypatch.setattr(fanout, "FAN_OUT_SLICE", 2)
     settings.UPSERVE_TALLY_SECONDS, settings.UPSERVE_PHONE_TALLY_SECONDS = 0.0, 0.0
+    settings.UPSERVE_PHONE_FRAMES_PER_SECOND = 10**9
     settings.REDIS_URL = ""
     hub = Hub()
     phones = [Socket(Viewer(Role.PARTICIPANT, f"p{i}", "t1")) for i in range(5)]
@@ -147,3 +149,69 @@ async def test_a_big_room_is_handed_a_batch_slice_by_slice_and_in_order(settings
     await asyncio.sleep(0)
     await asyncio.sleep(0)
     assert all(p.batches == [[1], [2]] for p in phones)
+
+
+@pytest.mark.asyncio
+async def test_a_lane_holds_back_a_batch_until_the_event_missing_before_it_arrives(settings):
+    settings.UPSERVE_TALLY_SECONDS, settings.UPSERVE_PHONE_TALLY_SECONDS = 0.0, 0.0
+    settings.REDIS_URL = ""
+    hub, screen, phone = Hub(), Socket(SCREEN), Socket(ALICE)
+    await hub.subscribe(7, screen)
+    await hub.subscribe(7, phone)
+    hub.receive(7, [vote(1, "dave", 1)])
+    hub.receive(7, [vote(3, "fay", 3)])  # another process's commit, overtaking the one before
+    assert phone.batches == screen.batches == [[1]]
+    hub.receive(7, [vote(2, "erin", 2)])
+    assert phone.batches == screen.batches == [[1], [2, 3]]  # one batch, in order, no hole
+    for fill in hub.filling.values():
+        fill.cancel()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_an_event_that_never_arrives_is_read_from_the_log_once_for_the_whole_room(
+    settings, monkeypatch, workshop
+):
+    from channels.db import database_sync_to_async
+
+    from game import fanout, service, store
+    from game.core.commands import Join
+    from game.core.model import participant
+
+    settings.UPSERVE_TALLY_SECONDS, settings.UPSERVE_PHONE_TALLY_SECONDS = 0.0, 0.0
+    settings.REDIS_URL = ""
+    monkeypatch.setattr(fanout, "GAP_GRACE", 0.01)
+    for pid in ("alice", "bob"):
+        await database_sync_to_async(service.submit)(
+            workshop_id=workshop.pk, actor=participant(pid), command=Join(pid.title())
+        )
+    logged = await database_sync_to_async(store.events_between)(workshop.pk, 1, 3)
+    reads = []
+    real_read = store.events_between
+
+    def counted_read(*args):
+        reads.append(args)
+        return real_read(*args)
+
+    monkeypatch.setattr(store, "events_between", counted_read)
+    hub = Hub()
+    phones = [Socket(Viewer(Role.PARTICIPANT, f"p{i}", "t1")) for i in range(3)]
+    for phone in phones:
+        await hub.subscribe(workshop.pk, phone)
+    hub.receive(workshop.pk, logged[:1])
+    hub.receive(workshop.pk, logged[2:])  # the broadcast of seq 2 was lost
+    assert all(p.batches == [[1]] for p in phones)
+    while hub.filling:
+        await asyncio.sleep(0.01)
+    assert all(p.batches == [[1], [2, 3]] for p in phones)
+    assert reads == [(workshop.pk, 2, 2)]  # one read for the lane, not one per phone
+
+
+def test_a_big_rooms_phones_hear_a_vote_storm_less_often_and_screens_as_often(settings):
+    from game.fanout import DISPLAYS, PHONES, _interval
+
+    settings.UPSERVE_TALLY_SECONDS, settings.UPSERVE_PHONE_TALLY_SECONDS = 0.02, 1.0
+    settings.UPSERVE_PHONE_FRAMES_PER_SECOND = 1000
+    assert _interval(PHONES, 30) == 1.0
+    assert _interval(PHONES, 2500) == 2.5  # at most 1,000 tally frames a second
+    assert _interval(DISPLAYS, 2500) == 0.02

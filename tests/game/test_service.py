@@ -120,3 +120,18 @@ def test_a_row_ahead_of_the_fold_still_catches_the_fold_up_from_the_log(workshop
     service.forget(workshop.pk)
     with service.reading(row.pk, row.last_seq) as state:
         assert state.seq == row.last_seq and "alice" in state.people
+
+
+def test_one_group_commit_moves_every_room_it_holds_on(workshop, fiona, frozen_clock):
+    from workshop.rooms import workshop_create
+
+    other = workshop_create(owner=fiona, title="Afternoon", team_count=2, deck=workshop.deck)
+    joins = {
+        room.pk: [service.Submission(participant(pid), c.Join(pid.title())) for pid in pids]
+        for room, pids in ((workshop, ["alice", "bob"]), (other, ["carol"]))
+    }
+    outcomes = service.submit_many(joins)
+    assert [o.seqs for o in outcomes[workshop.pk]] == [[2], [3]]
+    assert [o.seqs for o in outcomes[other.pk]] == [[2]]
+    rows = dict(Workshop.objects.values_list("pk", "last_seq"))
+    assert (rows[workshop.pk], rows[other.pk]) == (3, 2)
