@@ -29,7 +29,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 now = time.monotonic
 
 BACKOFF_MIN, BACKOFF_MAX = 0.5, 10.0
-PING_EVERY, PONG_WAIT, CONNECT_WAIT = 25.0, 10.0, 15.0
+PING_EVERY, PONG_WAIT, BUSY_PONG_WAIT, CONNECT_WAIT = 25.0, 10.0, 60.0, 15.0
 RETRYABLE = ("unavailable", "rate_limited")
 MARKED = frozenset(("phase_changed", "round_started", "round_scored", "workshop_ended"))
 _SNAPSHOT_SEQ = re.compile(r'\{"type":"snapshot","seq":(\d+)')
@@ -255,6 +255,7 @@ class Device:
         self.t_start: float | None = None
         self.t_ready: float | None = None  # first snapshot (bare: first open)
         self.t_welcome: float | None = None  # latest welcome (bare: latest open)
+        self.heard_at = 0.0  # when this device last received anything
         self.catch_target: int | None = None
         self.t_caught: float | None = None
         self.next_ping = 0.0
@@ -360,7 +361,7 @@ class Device:
     # -- reading ------------------------------------------------------------------------------
 
     def on_message(self, raw: str, message: dict | None = None) -> None:
-        t = now()
+        t = self.heard_at = now()
         if self.trace is not None:
             self.trace.append(raw[:70])
             del self.trace[:-8]
@@ -554,7 +555,9 @@ class Device:
         if not self.welcomed or self.ping_every is None:
             return
         if self.ping_sent is not None:
-            if self.faithful and t - self.ping_sent > PONG_WAIT:
+            # As client.js: frames still arriving since the ping mean a busy server: wait longer.
+            busy = self.heard_at > self.ping_sent and t - self.ping_sent < BUSY_PONG_WAIT
+            if self.faithful and t - self.ping_sent > PONG_WAIT and not busy:
                 self.ping_sent = None
                 self.drop("pong_timeout")
         elif t >= self.next_ping:

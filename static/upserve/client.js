@@ -10,6 +10,7 @@ const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10000;
 const PING_EVERY_MS = 25000;
 const PONG_WAIT_MS = 10000;
+const BUSY_PONG_WAIT_MS = 60000;
 const CONNECT_WAIT_MS = 15000;
 const HEARTBEAT_MS = 5000;
 // A heartbeat this late means the timers were frozen: the phone slept or the tab was suspended.
@@ -182,7 +183,12 @@ export class Connection {
     this.lastBeatAt = now;
     if (slept) return this.wake();
     if (this.welcomed) {
-      if (this.pingSentAt && now - this.pingSentAt > PONG_WAIT_MS) this.drop();
+      if (this.pingSentAt && now - this.pingSentAt > PONG_WAIT_MS) {
+        // Frames still arriving since the ping mean a busy server, not a dead socket: a thousand
+        // phones reconnecting at once would only bury it deeper. Give it longer, not for ever.
+        const busy = this.lastHeardAt > this.pingSentAt && now - this.pingSentAt < BUSY_PONG_WAIT_MS;
+        if (!busy) this.drop();
+      }
       else if (!this.pingSentAt && now - (this.lastPingAt || 0) >= PING_EVERY_MS) {
         this.lastPingAt = now;
         this.ping();

@@ -76,6 +76,20 @@ const scenarios = {
     conn.heartbeat();
     return { sockets: sockets.length };
   },
+  // No pong in time: dropped, unless the socket kept bringing frames (a busy server), for a while.
+  // Returns how long after the ping the socket was closed (a new one follows after a backoff).
+  async late_pong(heard) {
+    const conn = live();
+    const socket = last();
+    let pingedAt = null;
+    while (socket.readyState !== 3 && now < 1_700_000_200_000) {
+      now += 5_000;
+      if (heard === "frames" && pingedAt) socket.receive({ type: "news", text: "ignored" });
+      conn.heartbeat();
+      if (pingedAt === null && socket.sent.some((m) => m.type === "ping")) pingedAt = now;
+    }
+    return { pinged: pingedAt !== null, droppedAfter: now - pingedAt };
+  },
   // A vote cast with no network waits in the outbox and goes out, same id, once back.
   async outbox_offline() {
     const conn = live();

@@ -240,6 +240,16 @@ def test_a_heartbeat_that_fires_minutes_late_replaces_the_socket():
 
 
 @needs_node
+def test_a_socket_silent_since_its_ping_is_dropped_once_the_pong_is_late():
+    assert drive("late_pong:silence") == {"pinged": True, "droppedAfter": 15_000}
+
+
+@needs_node
+def test_a_socket_still_bringing_frames_waits_longer_for_its_pong_but_not_for_ever():
+    assert drive("late_pong:frames") == {"pinged": True, "droppedAfter": 60_000}
+
+
+@needs_node
 def test_a_vote_cast_offline_waits_in_the_outbox_and_goes_out_once_back_with_its_id():
     outcome = drive("outbox_offline")
     assert outcome["offlineStatus"] == "reconnecting"
