@@ -316,7 +316,8 @@ class GameConsumer(AsyncWebsocketConsumer):
                 return
             self._follow(x)
             await self._send_frames(frames([x], self.viewer), x.seq)
-            if x.event.type == e.PARTICIPANT_REMOVED:
+            removed = x.event.type == e.PARTICIPANT_REMOVED
+            if removed and x.event.data["participant"] == self.actor.participant_id:
                 # The seat is gone on the server; this socket must not act for it any more.
                 await self.reply_error("removed", "The facilitator removed you from this workshop.")
                 self.viewer = None

@@ -345,6 +345,30 @@ async def test_a_kicked_participant_is_cut_off_and_cannot_come_back(workshop, fi
     await boss.close()
 
 
+async def test_someone_elses_removal_in_the_same_catch_up_leaves_you_seated(workshop, fiona):
+    alice_token, bob_token = await seat(workshop, "Alice"), await seat(workshop, "Bob")
+    alice = await phone(workshop, alice_token)
+    snapshot = await alice.receive()
+    teams = [team["id"] for team in snapshot["state"]["teams"]]
+    other_team = next(t for t in teams if t != snapshot["state"]["you"]["team"])
+    seen = alice.last_seq
+    await alice.close()
+    boss = await facilitator(workshop, fiona)
+    await boss.receive()
+    alice_id, bob_id = troll_id(alice_token, workshop), troll_id(bob_token, workshop)
+    assert (await boss.command("assign_team", participant=alice_id, team=other_team))[
+        "type"
+    ] == "ack"
+    assert (await boss.command("remove_participant", participant=bob_id))["type"] == "ack"
+    # Alice comes back and catches up, one by one, on her own move and on Bob's removal.
+    alice = await phone(workshop, alice_token, last_seq=seen)
+    kinds = [m.get("event", m.get("code")) for m in await alice.drain()]
+    assert kinds == ["participant_moved", "participant_removed"]
+    assert (await alice.command("rename", nickname="Alicia"))["type"] == "ack"  # still seated
+    await alice.close()
+    await boss.close()
+
+
 def troll_id(token, workshop):
     from game.tokens import read_participant_token
 
