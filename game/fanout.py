@@ -46,10 +46,11 @@ def lane_of(subscriber: Subscriber) -> str:
 
 
 def _interval(lane: str, sockets: int) -> float:
-    """How often a lane of ``sockets`` may hear coalesced events. A big room's phones hear a
-    vote storm less often, so that this process sends them at most
-    ``UPSERVE_PHONE_FRAMES_PER_SECOND`` tally frames a second: each is a write to a socket,
-    the main cost of a vote storm at thousands of phones, and phones show no live tally."""
+    """How often a lane may hear coalesced events, when this process holds ``sockets`` phones
+    in all. With thousands of phones (in one room or in many), phones hear a vote storm less
+    often, so that the process writes them at most ``UPSERVE_PHONE_FRAMES_PER_SECOND`` tally
+    frames a second: each is a write to a socket, the main cost of a vote storm, and phones
+    show no live tally (a teammate's edit of the move may then take a few seconds)."""
     if lane == PHONES:
         spread = sockets / settings.UPSERVE_PHONE_FRAMES_PER_SECOND
         return max(settings.UPSERVE_PHONE_TALLY_SECONDS, spread)
@@ -178,6 +179,7 @@ class Hub:
         # The same sockets by (workshop id, lane), in the order they came: a screen's lane
         # flushes fifty times a second and must not sift through 2,000 phones each time.
         self.lanes: dict[tuple[int, str], dict[Subscriber, None]] = defaultdict(dict)
+        self.phones = 0  # sockets in every room's phone lane
         # Keyed by (workshop id, lane).
         self.pending: dict[tuple[int, str], dict[int, Logged]] = defaultdict(dict)
         self.flushes: dict[tuple[int, str], tuple[asyncio.AbstractEventLoop, asyncio.TimerHandle]]
@@ -201,7 +203,11 @@ class Hub:
         """Add a socket to its workshop's room, in ``lane`` (by default, its viewer's)."""
         first = not self.rooms[workshop_id]
         self.rooms[workshop_id].add(subscriber)
-        self.lanes[(workshop_id, lane or lane_of(subscriber))][subscriber] = None
+        lane = lane or lane_of(subscriber)
+        members = self.lanes[(workshop_id, lane)]
+        if subscriber not in members:
+            members[subscriber] = None
+            self.phones += lane == PHONES
         if first and settings.REDIS_URL:
             await self._redis_subscribe(workshop_id)
 
@@ -212,8 +218,9 @@ class Hub:
         room.discard(subscriber)
         for lane in LANES:
             members = self.lanes.get((workshop_id, lane))
-            if members is not None:
-                members.pop(subscriber, None)
+            if members is not None and subscriber in members:
+                del members[subscriber]
+                self.phones -= lane == PHONES
                 if not members:
                     del self.lanes[(workshop_id, lane)]
         if not room:
@@ -251,7 +258,7 @@ class Hub:
                 pending[x.seq] = x
             # A throttle, not a delay: a quiet room hears each vote at once; a busy one at
             # most once per interval. Anything but a vote or a move goes at once.
-            interval = _interval(lane, len(self.lanes.get(key, ())))
+            interval = _interval(lane, self.phones)
             wait = self.flushed_at.get(key, 0.0) + interval - loop.time()
             if wait <= 0 or urgent:
                 self.flush(workshop_id, lane)

@@ -215,3 +215,18 @@ def test_a_big_rooms_phones_hear_a_vote_storm_less_often_and_screens_as_often(se
     assert _interval(PHONES, 30) == 1.0
     assert _interval(PHONES, 2500) == 2.5  # at most 1,000 tally frames a second
     assert _interval(DISPLAYS, 2500) == 0.02
+
+
+@pytest.mark.asyncio
+async def test_the_hub_counts_the_phones_of_all_its_rooms_for_their_cadence(settings):
+    settings.REDIS_URL = ""
+    hub, screen = Hub(), Socket(SCREEN)
+    phones = [Socket(Viewer(Role.PARTICIPANT, f"p{i}", "t1")) for i in range(4)]
+    await hub.subscribe(7, screen)
+    for room, phone in zip([7, 7, 8, 9], phones, strict=True):
+        await hub.subscribe(room, phone)
+    await hub.subscribe(7, phones[0])  # twice is still one
+    assert hub.phones == 4
+    await hub.unsubscribe(8, phones[2])
+    await hub.unsubscribe(7, screen)
+    assert hub.phones == 3
