@@ -8,6 +8,7 @@ from collections import deque
 from typing import Protocol
 
 from game.fanout import Batch
+from game.loops import one_per_loop
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +62,5 @@ class HandOut:
                 log.exception("handing a batch to a socket failed")
 
 
-_hand_out: HandOut | None = None
-
-
-def hand_out() -> HandOut:
-    """This event loop's hand-out queue (tests run one loop after another in one process)."""
-    global _hand_out
-    loop = asyncio.get_running_loop()
-    if _hand_out is None or _hand_out.loop is not loop:
-        _hand_out = HandOut(loop)
-    return _hand_out
+# This event loop's hand-out queue.
+hand_out = one_per_loop(HandOut)

@@ -15,6 +15,7 @@ from collections import defaultdict
 from channels.db import database_sync_to_async
 
 from game import fanout, service
+from game.loops import one_per_loop
 from game.service import Outcome, Submission
 
 log = logging.getLogger(__name__)
@@ -71,13 +72,5 @@ async def _publish(workshop_id: int, outcomes: list[Outcome]) -> None:
         log.exception("publishing workshop %s failed", workshop_id)
 
 
-_writer: Writer | None = None
-
-
-def writer() -> Writer:
-    """This event loop's writer (tests run one loop after another in one process)."""
-    global _writer
-    loop = asyncio.get_running_loop()
-    if _writer is None or _writer.loop is not loop:
-        _writer = Writer(loop)
-    return _writer
+# This event loop's writer.
+writer = one_per_loop(Writer)

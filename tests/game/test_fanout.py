@@ -108,13 +108,19 @@ class Socket:
         self.batches.append([x.seq for x in batch.logged])
 
 
-@pytest.mark.asyncio
-async def test_phones_hear_a_vote_storm_on_their_own_slower_cadence(settings):
-    settings.UPSERVE_TALLY_SECONDS, settings.UPSERVE_PHONE_TALLY_SECONDS = 0.0, 60.0
+async def screen_and_phone(settings, phone_tally: float) -> tuple:
+    """A hub with one room (7) of a screen and Alice's phone; screens hear tallies at once."""
+    settings.UPSERVE_TALLY_SECONDS, settings.UPSERVE_PHONE_TALLY_SECONDS = 0.0, phone_tally
     settings.REDIS_URL = ""
     hub, screen, phone = Hub(), Socket(SCREEN), Socket(ALICE)
     await hub.subscribe(7, screen)
     await hub.subscribe(7, phone)
+    return hub, screen, phone
+
+
+@pytest.mark.asyncio
+async def test_phones_hear_a_vote_storm_on_their_own_slower_cadence(settings):
+    hub, screen, phone = await screen_and_phone(settings, phone_tally=60.0)
     hub.receive(7, [vote(1, "dave", 1)])  # the first goes at once to both lanes
     hub.receive(7, [vote(2, "erin", 2)])
     hub.receive(7, [vote(3, "fay", 3)])
@@ -153,11 +159,7 @@ async def test_a_big_room_is_handed_a_batch_slice_by_slice_and_in_order(settings
 
 @pytest.mark.asyncio
 async def test_a_lane_holds_back_a_batch_until_the_event_missing_before_it_arrives(settings):
-    settings.UPSERVE_TALLY_SECONDS, settings.UPSERVE_PHONE_TALLY_SECONDS = 0.0, 0.0
-    settings.REDIS_URL = ""
-    hub, screen, phone = Hub(), Socket(SCREEN), Socket(ALICE)
-    await hub.subscribe(7, screen)
-    await hub.subscribe(7, phone)
+    hub, screen, phone = await screen_and_phone(settings, phone_tally=0.0)
     hub.receive(7, [vote(1, "dave", 1)])
     hub.receive(7, [vote(3, "fay", 3)])  # another process's commit, overtaking the one before
     assert phone.batches == screen.batches == [[1]]
