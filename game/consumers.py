@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from game import clock, presence, protocol, service, store
+from game.batch import Batch, frames
 from game.core import events as e
 from game.core.model import Actor, Role, State
 from game.core.refusals import REFUSALS
@@ -25,7 +26,7 @@ from game.core.visibility import (
     viewer_for,
 )
 from game.delivery import SendLock, hand_out
-from game.fanout import DISPLAYS, PHONES, Batch, frames, hub
+from game.fanout import DISPLAYS, PHONES, hub
 from game.lookups import last_seqs, workshop_id_for
 from game.protocol import Message, ProtocolError
 from game.ratelimit import TokenBucket

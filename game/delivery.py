@@ -7,7 +7,7 @@ import logging
 from collections import deque
 from typing import Protocol
 
-from game.fanout import Batch
+from game.batch import Batch
 from game.loops import one_per_loop
 
 log = logging.getLogger(__name__)

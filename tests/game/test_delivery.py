@@ -4,9 +4,9 @@ import asyncio
 
 import pytest
 
+from game.batch import Batch
 from game.core.events import Event
 from game.delivery import SendLock, hand_out
-from game.fanout import Batch
 from game.store import Logged
 
 pytestmark = pytest.mark.asyncio
