@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from game.core.events import Event
 from game.models import Event as EventRow
+from game.rows import insert_many
 
 
 @dataclass(frozen=True)
@@ -32,14 +33,11 @@ def append(workshop_id: int, logged: list[Logged], at: float) -> None:
 def append_many(entries: list[tuple[int, list[Logged]]], at: float) -> None:
     """``append`` for several workshops in one statement (a group commit across rooms)."""
     rows = [
-        EventRow(
-            workshop_id=workshop_id, seq=x.seq, type=x.event.type, data=x.event.data, recorded_at=at
-        )
+        (workshop_id, x.seq, x.event.type, x.event.data, at)
         for workshop_id, logged in entries
         for x in logged
     ]
-    if rows:
-        EventRow.objects.bulk_create(rows)
+    insert_many(EventRow, ("workshop", "seq", "type", "data", "recorded_at"), rows)
 
 
 def events_after(workshop_id: int, seq: int, limit: int | None = None) -> list[Logged]:
