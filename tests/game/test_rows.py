@@ -38,3 +38,13 @@ def test_nothing_to_write_is_no_statement(django_assert_num_queries):
     with django_assert_num_queries(0):
         insert_many(Event, ("seq",), [])
         update_many(Workshop, ("last_seq",), [])
+
+
+def test_more_rows_than_one_statement_may_carry_all_arrive(workshop, monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(connection.ops, "bulk_batch_size", lambda fields, objs: 3)
+    rows = [(workshop.pk, seq, "phase_changed", {"n": seq}, 1.0) for seq in range(2, 10)]
+    insert_many(Event, ("workshop", "seq", "type", "data", "recorded_at"), rows)
+    stored = Event.objects.filter(workshop=workshop, seq__gt=1).order_by("seq")
+    assert [(e.seq, e.data) for e in stored] == [(seq, {"n": seq}) for seq in range(2, 10)]
