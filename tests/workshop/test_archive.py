@@ -10,15 +10,7 @@ from workshop.archive import ArchiveError, import_archive, parse
 from workshop.exports import archive_document, archive_lines
 from workshop.models import Deck, Scenario, Workshop
 
-from .played import play
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def played(workshop, frozen_clock):
-    play(workshop, frozen_clock)
-    return workshop
 
 
 @pytest.fixture

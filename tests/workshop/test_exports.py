@@ -6,15 +6,7 @@ import pytest
 
 from workshop.models import Workshop
 
-from .played import play
-
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def played(workshop, frozen_clock):
-    play(workshop, frozen_clock)
-    return workshop
 
 
 @pytest.fixture
