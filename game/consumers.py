@@ -52,6 +52,7 @@ class GameConsumer(AsyncWebsocketConsumer):
     sender: str | None = None  # whose client ids these are
     last_sent = 0
     handing = 0  # batches waiting for this socket in the hand-out queue
+    lane = DISPLAYS
     presence_watch: asyncio.Task | None = None
 
     async def dispatch(self, message: dict) -> None:
@@ -66,6 +67,9 @@ class GameConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.sending = SendLock()
         self.deliveries: set[asyncio.Future] = set()
+        self.pongs: set[asyncio.Future] = set()
+        # (seq, future) for each pong waiting until this socket has been sent that far.
+        self.sent_waiters: list[tuple[int, asyncio.Future]] = []
         self.bucket = TokenBucket(
             settings.UPSERVE_MESSAGES_PER_SECOND, settings.UPSERVE_MESSAGE_BURST
         )
@@ -80,6 +84,8 @@ class GameConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, close_code: int) -> None:
         if self.presence_watch is not None:
             self.presence_watch.cancel()
+        for pong in list(self.pongs):
+            pong.cancel()
         if self.workshop_id is not None:
             await hub.unsubscribe(self.workshop_id, self)
 
@@ -94,7 +100,7 @@ class GameConsumer(AsyncWebsocketConsumer):
         try:
             message = protocol.parse(text_data)
             if message.type == "ping":
-                await self.pong()
+                self.answer_ping()
             elif message.type == "hello":
                 await self.hello(message)
             else:
@@ -102,14 +108,15 @@ class GameConsumer(AsyncWebsocketConsumer):
         except ProtocolError as problem:
             await self.reply_error(problem.code, problem.message, problem.client_id)
         except DatabaseError:
-            # Nothing was acknowledged: the client may retry with the same id.
-            last_seqs.forget()
-            log.exception("database error while handling a frame")
-            await self.reply_error(
-                "unavailable",
-                "The server cannot save right now. Try again in a moment.",
-                message.client_id if message else None,
-            )
+            await self.database_failed(message.client_id if message else None)
+
+    async def database_failed(self, client_id: str | None) -> None:
+        # Nothing was acknowledged: the client may retry with the same id.
+        last_seqs.forget()
+        log.exception("database error while handling a frame")
+        await self.reply_error(
+            "unavailable", "The server cannot save right now. Try again in a moment.", client_id
+        )
 
     async def flooded(self) -> None:
         """Refuse a message over the rate; a client that keeps flooding is disconnected."""
@@ -119,15 +126,44 @@ class GameConsumer(AsyncWebsocketConsumer):
             return
         await self.reply_error("rate_limited", "Too many messages: slow down and try again.")
 
+    def answer_ping(self) -> None:
+        """Pong from a task of its own: it may wait for events on their way to this socket, and
+        the socket's next commands must not wait behind it."""
+        task = asyncio.ensure_future(self.pong())
+        self.pongs.add(task)
+        task.add_done_callback(self.pongs.discard)
+
     async def pong(self) -> None:
-        """Answer a heartbeat, and heal any event a broadcast lost since the last one."""
+        """Answer a heartbeat once this socket has been sent every event the log has. Events
+        the room's broadcast is bringing are waited for (they come with everyone's, encoded
+        once); only what a broadcast lost is read from the log. Reading it for every pong cost
+        a 5,000-phone room most of its database thread while votes queued behind."""
         seq = None
-        if self.viewer is not None:
-            seq = max(await last_seqs.get(self.workshop_id), hub.latest.get(self.workshop_id, 0))
-            async with self.sending:
-                if seq > self.last_sent:
-                    await self.send_logged(await self._events_up_to(seq))
+        try:
+            if self.viewer is not None:
+                logged = await last_seqs.get(self.workshop_id)
+                seq = max(logged, hub.latest.get(self.workshop_id, 0))
+                await self._sent_up_to(seq, hub.delivery_bound(self.lane))
+                async with self.sending:
+                    if self.viewer is not None and seq > self.last_sent:
+                        await self.send_logged(await self._events_up_to(seq))
+        except DatabaseError:
+            await self.database_failed(None)
+            return
         await self.send_json({"type": "pong", "server_time": clock.now(), "seq": seq})
+
+    async def _sent_up_to(self, seq: int, timeout: float) -> None:
+        """Wait until this socket has been sent every event up to ``seq``, or ``timeout``."""
+        if self.last_sent >= seq:
+            return
+        waiter = (seq, asyncio.get_running_loop().create_future())
+        self.sent_waiters.append(waiter)
+        try:
+            await asyncio.wait_for(waiter[1], timeout)
+        except TimeoutError:
+            pass
+        finally:
+            self.sent_waiters.remove(waiter)
 
     async def _events_up_to(self, seq: int) -> list[Logged]:
         """The events after ``last_sent`` up to ``seq``: from the hub when a tally throttle is
@@ -152,10 +188,9 @@ class GameConsumer(AsyncWebsocketConsumer):
         # Hold the send lock while subscribing and reading state: broadcasts that arrive
         # meanwhile wait, then go out deduplicated by seq, so nothing falls in between. Until
         # the viewer is set, broadcasts pass this socket by.
+        self.lane = PHONES if role == "participant" else DISPLAYS
         async with self.sending:
-            await hub.subscribe(
-                self.workshop_id, self, PHONES if role == "participant" else DISPLAYS
-            )
+            await hub.subscribe(self.workshop_id, self, self.lane)
             entered = await database_sync_to_async(self._enter)(role, token, last_seq)
             if entered is None:
                 await hub.unsubscribe(self.workshop_id, self)
@@ -328,6 +363,9 @@ class GameConsumer(AsyncWebsocketConsumer):
         for text in texts:
             await self.send(text_data=text)
         self.last_sent = last_seq
+        for seq, waiter in self.sent_waiters:
+            if seq <= last_seq and not waiter.done():
+                waiter.set_result(None)
 
     def _concerns_me(self, logged: list[Logged]) -> bool:
         me = self.actor.participant_id

@@ -159,6 +159,11 @@ class Hub:
                 handle = loop.call_later(wait, self.flush, workshop_id, lane)
                 self.flushes[key] = (loop, handle)
 
+    def delivery_bound(self, lane: str) -> float:
+        """Seconds within which an event this process hears reaches every socket in ``lane``:
+        the lane's cadence, a hole's grace, and a second to spare (at most five)."""
+        return min(5.0, _interval(lane, self.phones) + GAP_GRACE + 1.0)
+
     def waiting(self, workshop_id: int, after: int) -> list[Logged]:
         """Events after ``after`` still held back by a lane's throttle, in seq order."""
         held: dict[int, Logged] = {}

@@ -273,6 +273,31 @@ def _join_without_broadcast(workshop, nickname):
     service.submit(workshop_id=workshop.pk, actor=participant("quiet"), command=Join(nickname))
 
 
+async def test_a_pong_waits_for_the_rooms_broadcast_without_holding_up_commands(
+    workshop, fiona, settings
+):
+    settings.UPSERVE_PHONE_TALLY_SECONDS = 1.0  # phones hear move edits once a second
+    alice = await phone(workshop, await seat(workshop, "Alice"))  # t1
+    bob = await phone(workshop, await seat(workshop, "Bob"))  # t2
+    boss = await facilitator(workshop, fiona)
+    await boss.command("start_round", scenario_id=await first_scenario_id())
+    await boss.command("advance")
+    for client in (alice, bob, boss):
+        await client.drain()
+    await alice.command("submit_move", text="Ask first", base_version=0)
+    await alice.command("submit_move", text="Ask, then offer", base_version=1)
+    await bob.drain()
+    await bob.send({"type": "ping"})  # the edits still wait for the cadence
+    await bob.send({"type": "submit_move", "id": "m1", "text": "Listen", "base_version": 0})
+    replies = [await bob.receive()]
+    while replies[-1]["type"] != "pong":
+        replies.append(await bob.receive())
+    assert [r["type"] for r in replies] == ["ack"] + ["event"] * 3 + ["pong"]
+    assert replies[-1]["seq"] <= bob.last_seq == replies[0]["seqs"][-1]
+    for client in (alice, bob, boss):
+        await client.close()
+
+
 async def test_two_facilitators_never_answer_each_others_retries(
     workshop, fiona, django_user_model
 ):
