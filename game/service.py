@@ -113,6 +113,8 @@ class Submission:
     client_id: str | None = None
     sender: str | None = None
     now: float | None = None
+    # Runs inside the transaction once the outcome is known (to record a row beside it).
+    then: Callable[[Outcome], None] | None = None
 
     @property
     def receipt_key(self) -> tuple[str, str | None]:
@@ -134,22 +136,16 @@ def submit(
     ``sender`` names whose client ids these are (default: the actor), so that two facilitators'
     consoles, which share the facilitator role, never answer each other's retries. ``then``
     runs inside the same transaction once the outcome is known (to record a row beside it)."""
-    after = (lambda outcomes: then(outcomes[0])) if then else None
-    submission = Submission(actor, command, client_id, sender, now)
-    return submit_batch(workshop_id, [submission], then=after)[0]
+    submission = Submission(actor, command, client_id, sender, now, then)
+    return submit_batch(workshop_id, [submission])[0]
 
 
-def submit_batch(
-    workshop_id: int,
-    submissions: list[Submission],
-    then: Callable[[list[Outcome]], None] | None = None,
-) -> list[Outcome]:
+def submit_batch(workshop_id: int, submissions: list[Submission]) -> list[Outcome]:
     """Decide and record several commands in order, in one transaction (group commit): one
     lock, one fsync and one broadcast for a burst of votes. Each gets its own outcome."""
     with _lock(workshop_id):
         try:
-            after = {workshop_id: then} if then is not None else {}
-            return _submit_all({workshop_id: submissions}, after)[workshop_id]
+            return _submit_all({workshop_id: submissions})[workshop_id]
         except Exception:
             # The fold may hold events whose transaction rolled back: rebuild it from the log.
             forget(workshop_id)
@@ -165,16 +161,14 @@ def submit_many(batches: dict[int, list[Submission]]) -> dict[int, list[Outcome]
         for workshop_id in ids:
             held.enter_context(_lock(workshop_id))
         try:
-            return _submit_all(batches, {})
+            return _submit_all(batches)
         except Exception:
             for workshop_id in ids:  # their folds may hold events that were rolled back
                 forget(workshop_id)
             raise
 
 
-def _submit_all(
-    batches: dict[int, list[Submission]], then: dict[int, Callable[[list[Outcome]], None]]
-) -> dict[int, list[Outcome]]:
+def _submit_all(batches: dict[int, list[Submission]]) -> dict[int, list[Outcome]]:
     ids = sorted(batches)
     with transaction.atomic():
         locked = Workshop.objects.select_for_update().filter(pk__in=ids).order_by("pk")
@@ -201,8 +195,10 @@ def _submit_all(
         store.append_many(appended, at)
         rows.update_many(Workshop, ("last_seq", "deadline"), moved)
         rows.insert_many(Receipt, ("workshop", "actor", "client_id", "result"), receipts)
-        for workshop_id, callback in then.items():
-            callback(results[workshop_id])
+        for workshop_id in ids:
+            for sub, outcome in zip(batches[workshop_id], results[workshop_id], strict=True):
+                if sub.then is not None:
+                    sub.then(outcome)
     return results
 
 
@@ -275,7 +271,16 @@ async def asubmit(**kwargs) -> Outcome:
 
 
 def submit_and_publish(**kwargs) -> Outcome:
-    """``submit`` from sync code (views, commands)."""
+    """``submit`` from sync code (views, commands), then published. A view serving a request
+    under the server hands it to the serving loop's writer instead, so that a rush of joins
+    shares transactions with each other and with the votes rather than queueing one by one
+    for the workshop's lock."""
+    from game.writer import serving_loop, submit_from_thread
+
+    loop = serving_loop()
+    if loop is not None:
+        workshop_id = kwargs.pop("workshop_id")
+        return submit_from_thread(loop, workshop_id, Submission(**kwargs))
     outcome = submit(**kwargs)
     publish_from_sync(kwargs["workshop_id"], outcome)
     return outcome

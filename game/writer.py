@@ -9,7 +9,9 @@ acknowledged only after the transaction holding it has committed.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
+import threading
 from collections import defaultdict
 
 from channels.db import database_sync_to_async
@@ -34,7 +36,10 @@ class Writer:
         future = self.loop.create_future()
         self.queue.append((workshop_id, submission, future))
         if self.task is None or self.task.done():
-            self.task = self.loop.create_task(self._drain())
+            # In a context of its own: started from a request thread's call, the task would
+            # otherwise inherit that call's context, and asgiref would run the database work
+            # of every later batch in that (by then departed) thread.
+            self.task = self.loop.create_task(self._drain(), context=contextvars.Context())
         return await future
 
     async def _drain(self) -> None:
@@ -74,3 +79,34 @@ async def _publish(workshop_id: int, outcomes: list[Outcome]) -> None:
 
 # This event loop's writer.
 writer = one_per_loop(Writer)
+
+
+class _RequestThread(threading.local):
+    loop: asyncio.AbstractEventLoop | None = None
+
+
+_request_thread = _RequestThread()
+
+
+def serve_from(loop: asyncio.AbstractEventLoop | None) -> None:
+    """Mark the calling thread as serving requests for the server running ``loop`` (None: no
+    longer), so that its writes go through that loop's writer (see ``submit_from_thread``)."""
+    _request_thread.loop = loop
+
+
+def serving_loop() -> asyncio.AbstractEventLoop | None:
+    """The server loop this thread serves requests for, if it is one of its request threads."""
+    loop = _request_thread.loop
+    return loop if loop is not None and loop.is_running() else None
+
+
+def submit_from_thread(
+    loop: asyncio.AbstractEventLoop, workshop_id: int, submission: Submission
+) -> Outcome:
+    """Queue ``submission`` with ``loop``'s writer from another thread and wait for its
+    outcome, after the commit; the writer publishes it."""
+
+    async def queued() -> Outcome:
+        return await writer().submit(workshop_id, submission)
+
+    return asyncio.run_coroutine_threadsafe(queued(), loop).result()

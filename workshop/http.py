@@ -10,6 +10,7 @@ process (and keep their database connections).
 
 from __future__ import annotations
 
+import asyncio
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -19,6 +20,8 @@ from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.http import FileResponse, HttpResponseBase
 from django.urls import set_script_prefix
+
+from game.writer import serve_from
 
 # Requests are mostly Python work, which the GIL runs one at a time, so a few threads are
 # enough to overlap the database waits.
@@ -41,7 +44,7 @@ class HttpHandler(ASGIHandler):
         except RequestAborted:
             return
         in_pool = sync_to_async(self._respond, thread_sensitive=False, executor=self.pool)
-        response = await in_pool(scope, body_file)
+        response = await in_pool(scope, body_file, asyncio.get_running_loop())
         try:
             if response.streaming:
                 # Files and exports: rare, so sent Django's way, with a thread of their own
@@ -56,8 +59,10 @@ class HttpHandler(ASGIHandler):
         finally:
             body_file.close()
 
-    def _respond(self, scope: dict, body_file) -> HttpResponseBase:
-        """Everything Django does for one request, in one thread."""
+    def _respond(self, scope: dict, body_file, loop: asyncio.AbstractEventLoop) -> HttpResponseBase:
+        """Everything Django does for one request, in one thread, whose writes go through the
+        serving loop's group commit (game/writer.py)."""
+        serve_from(loop)
         set_script_prefix(get_script_prefix(scope))
         signals.request_started.send(sender=self.__class__, scope=scope)
         request, response = self.create_request(scope, body_file)

@@ -74,10 +74,9 @@ def participant_join(
                 workshop=workshop, participant_id=pid, device=device, address=address
             )
 
-    outcome = service.submit(
+    outcome = service.submit_and_publish(
         workshop_id=workshop.pk, actor=participant(pid), command=Join(nickname), then=take_seat
     )
-    service.publish_from_sync(workshop.pk, outcome)
     return outcome, participant_token(workshop.pk, pid) if outcome.ok else None
 
 

@@ -1,17 +1,22 @@
 """The HTTP handler: Django's pages in one hop to a pool of threads, not a thread per request."""
 
+import asyncio
 import json
 import re
 import threading
+from collections import Counter
 
 import pytest
 from asgiref.sync import sync_to_async
 from asgiref.testing import ApplicationCommunicator
+from channels.db import database_sync_to_async
 from django.core.signals import request_started
 
 from game.core.model import Role
 from game.core.visibility import Viewer
 from game.fanout import hub
+from game.models import Event
+from game.writer import writer
 from workshop.http import THREADS, HttpHandler
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -85,6 +90,39 @@ async def test_a_phone_joins_through_it_and_the_room_hears_of_it_on_this_event_l
         assert screen.batches == [["participant_joined"]]
     finally:
         await hub.unsubscribe(workshop.pk, screen)
+
+
+async def test_joins_arriving_together_share_a_transaction_with_the_sockets_writes(workshop):
+    handler = HttpHandler()
+    _, headers, page = await fetch(handler, "GET", f"/join/{workshop.code}/")
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    cookies = cookies_from(headers)
+    database_free = threading.Event()
+    # The database thread is busy (say, with the previous group commit) while four phones join.
+    busy = asyncio.ensure_future(database_sync_to_async(database_free.wait)())
+    joins = [
+        asyncio.ensure_future(
+            fetch(
+                handler,
+                "POST",
+                f"/join/{workshop.code}/",
+                b"csrfmiddlewaretoken=" + token + b"&nickname=Guest+" + str(i).encode(),
+                cookies,
+                form=True,
+            )
+        )
+        for i in range(THREADS)
+    ]
+    for _ in range(500):  # the first is already waiting for the database thread
+        if len(writer().queue) >= THREADS - 1:
+            break
+        await asyncio.sleep(0.01)
+    database_free.set()
+    await busy
+    assert [status for status, _, _ in await asyncio.gather(*joins)] == [302] * THREADS
+    recorded = Event.objects.filter(workshop=workshop, type="participant_joined")
+    at = await sync_to_async(lambda: list(recorded.values_list("recorded_at", flat=True)))()
+    assert sorted(Counter(at).values()) == [1, THREADS - 1]
 
 
 async def test_every_request_runs_in_one_of_its_long_lived_threads(workshop):
