@@ -14,7 +14,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 from asgiref.sync import async_to_sync
-from django.db import transaction
+from django.db import connection, transaction
 
 from game import clock, fanout, rows, store
 from game.core.commands import Command
@@ -29,9 +29,10 @@ from workshop.models import Workshop
 log = logging.getLogger(__name__)
 
 _states: dict[int, State] = {}
-# Views run in a thread per request and sockets in the database thread: one lock per workshop
-# keeps the fold still while a thread catches it up, decides, commits or reads it. Always taken
-# before any database transaction, so it cannot deadlock with the database's own locks.
+# Views run in request threads and sockets in the database thread: one lock per workshop keeps
+# the fold still while a thread catches it up, decides, commits or reads it. A writer takes it
+# only once it holds the workshop's row in the database (see ``_submit_all``), and whoever holds
+# it never waits for a row lock, so the two kinds of lock cannot deadlock.
 _locks: dict[int, threading.RLock] = {}
 _locks_guard = threading.Lock()
 
@@ -143,36 +144,49 @@ def submit(
 def submit_batch(workshop_id: int, submissions: list[Submission]) -> list[Outcome]:
     """Decide and record several commands in order, in one transaction (group commit): one
     lock, one fsync and one broadcast for a burst of votes. Each gets its own outcome."""
-    with _lock(workshop_id):
-        try:
-            return _submit_all({workshop_id: submissions})[workshop_id]
-        except Exception:
-            # The fold may hold events whose transaction rolled back: rebuild it from the log.
-            forget(workshop_id)
-            raise
+    return _submit_all({workshop_id: submissions})[workshop_id]
 
 
 def submit_many(batches: dict[int, list[Submission]]) -> dict[int, list[Outcome]]:
     """``submit_batch`` for several workshops in one transaction: many small rooms voting at
     once share one commit and a handful of statements. Locks are taken in workshop order, in
     this process and in the database, so two processes doing this cannot deadlock."""
-    ids = sorted(batches)
-    with ExitStack() as held:
-        for workshop_id in ids:
-            held.enter_context(_lock(workshop_id))
-        try:
-            return _submit_all(batches)
-        except Exception:
-            for workshop_id in ids:  # their folds may hold events that were rolled back
-                forget(workshop_id)
-            raise
+    return _submit_all(batches)
 
 
 def _submit_all(batches: dict[int, list[Submission]]) -> dict[int, list[Outcome]]:
     ids = sorted(batches)
+    # A database that locks rows orders the writers of every process: this process's lock on
+    # the fold is taken only once the rows are ours, so that its readers (the pages of a rush
+    # of joins) never wait while another process holds them. Without row locks (SQLite) the
+    # fold's lock comes first, as the only order there is.
+    rows_first = connection.features.has_select_for_update
+    with ExitStack() as held:
+        if not rows_first:
+            _hold(held, ids)
+        try:
+            return _decide_and_record(batches, ids, held if rows_first else None)
+        except Exception:
+            # The folds may hold events whose transaction rolled back: rebuild them from the log.
+            for workshop_id in ids:
+                with _lock(workshop_id):
+                    forget(workshop_id)
+            raise
+
+
+def _hold(held: ExitStack, ids: list[int]) -> None:
+    for workshop_id in ids:
+        held.enter_context(_lock(workshop_id))
+
+
+def _decide_and_record(
+    batches: dict[int, list[Submission]], ids: list[int], hold_into: ExitStack | None
+) -> dict[int, list[Outcome]]:
     with transaction.atomic():
         locked = Workshop.objects.select_for_update().filter(pk__in=ids).order_by("pk")
         last_seqs = dict(locked.values_list("pk", "last_seq"))
+        if hold_into is not None:  # released after the commit, with the rows
+            _hold(hold_into, ids)
         answered = _receipts(batches)
         at = clock.now()
         results: dict[int, list[Outcome]] = {}

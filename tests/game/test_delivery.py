@@ -6,7 +6,7 @@ import pytest
 
 from game.batch import Batch
 from game.core.events import Event
-from game.delivery import SendLock, hand_out
+from game.delivery import HAND_OUT_SLICE, SendLock, hand_out
 from game.store import Logged
 
 pytestmark = pytest.mark.asyncio
@@ -43,6 +43,19 @@ async def test_idle_sockets_get_each_batch_in_the_order_it_was_handed_out():
     await asyncio.sleep(0)
     assert sent == [("alice", 1), ("bob", 1), ("alice", 2), ("bob", 2)]
     assert (alice.handing, bob.handing) == (0, 0)
+
+
+async def test_a_long_queue_lets_the_event_loop_run_other_work_between_slices():
+    sent = []
+    sockets = [Socket(f"phone {i}", sent) for i in range(HAND_OUT_SLICE * 3)]
+    for socket in sockets:
+        hand_out().put(socket, batch(1))
+    sent_when_an_ack_ran = []
+    asyncio.get_running_loop().call_soon(lambda: sent_when_an_ack_ran.append(len(sent)))
+    while any(socket.handing for socket in sockets):
+        await asyncio.sleep(0)
+    assert len(sent) == len(sockets)
+    assert 0 < sent_when_an_ack_ran[0] <= HAND_OUT_SLICE
 
 
 async def test_a_socket_busy_sending_is_left_to_a_task_of_its_own_and_the_rest_go_on():
