@@ -58,8 +58,7 @@ def workshop_setup(workshop: Workshop) -> dict:
 
 def suggested_nickname(workshop: Workshop) -> str:
     with service.reading(workshop.pk, workshop.last_seq) as state:
-        taken = {p.nickname for p in state.people.values()}
-    return generate_nickname(secrets.randbelow(10**9), taken)
+        return generate_nickname(secrets.randbelow(10**9), state.nicknames)
 
 
 def participant_join(

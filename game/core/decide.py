@@ -79,8 +79,8 @@ def _valid_name(text: str, limit: int, code: str, extra_words: str = "") -> str:
 
 def _nickname(state: State, text: str, *, exclude: str | None = None) -> str:
     nickname = _valid_name(text, NICKNAME_MAX, "nickname_invalid", state.settings.blocked_words)
-    taken = {p.nickname.casefold() for pid, p in state.people.items() if pid != exclude}
-    if nickname.casefold() in taken:
+    holder = state.nicknames.get(nickname.casefold())
+    if holder is not None and holder != exclude:
         raise Refusal("nickname_taken")
     return nickname
 

@@ -46,6 +46,7 @@ def _team_renamed(s: State, d: dict) -> None:
 
 def _joined(s: State, d: dict) -> None:
     s.people[d["participant"]] = Person(d["participant"], d["nickname"], d["team"], s.seq + 1)
+    s.nicknames[d["nickname"].casefold()] = d["participant"]
     if d["team"]:
         s.teams[d["team"]].members.append(d["participant"])
     if s.rounds and s.rounds[-1].phase is Phase.VOTE:
@@ -53,7 +54,15 @@ def _joined(s: State, d: dict) -> None:
 
 
 def _renamed(s: State, d: dict) -> None:
-    s.people[d["participant"]].nickname = d["nickname"]
+    person = s.people[d["participant"]]
+    _release_nickname(s, person)
+    person.nickname = d["nickname"]
+    s.nicknames[d["nickname"].casefold()] = person.id
+
+
+def _release_nickname(s: State, person: Person) -> None:
+    if s.nicknames.get(person.nickname.casefold()) == person.id:
+        del s.nicknames[person.nickname.casefold()]
 
 
 def _moved(s: State, d: dict) -> None:
@@ -75,6 +84,7 @@ def _shuffled(s: State, d: dict) -> None:
 
 def _removed(s: State, d: dict) -> None:
     person = s.people.pop(d["participant"])
+    _release_nickname(s, person)
     if person.team_id:
         s.teams[person.team_id].members.remove(person.id)
     if d["banned"]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 ADJECTIVES = (
     "Bold", "Bright", "Calm", "Clever", "Curious", "Daring", "Eager", "Gentle", "Happy", "Honest",
     "Jolly", "Keen", "Kind", "Lively", "Lucky", "Mellow", "Nimble", "Patient", "Plucky", "Quick",
@@ -14,18 +16,18 @@ ANIMALS = (
 )  # fmt: skip
 
 
-def generate_nickname(pick: int, taken: set[str]) -> str:
-    """A free "Adjective Animal" for the random integer ``pick``; numbered once all are used."""
+def generate_nickname(pick: int, taken: Container[str]) -> str:
+    """A free "Adjective Animal" for the random integer ``pick``; numbered once all are used.
+    ``taken``: the nicknames in use, casefolded (a state's ``nicknames``)."""
     combos = len(ADJECTIVES) * len(ANIMALS)
-    lowered = {t.casefold() for t in taken}
     for step in range(combos):
         index = (pick + step * 7919) % combos
         name = f"{ADJECTIVES[index // len(ANIMALS)]} {ANIMALS[index % len(ANIMALS)]}"
-        if name.casefold() not in lowered:
+        if name.casefold() not in taken:
             return name
     n = 2
     base = f"{ADJECTIVES[pick % len(ADJECTIVES)]} {ANIMALS[pick % len(ANIMALS)]}"
-    while f"{base} {n}".casefold() in lowered:
+    while f"{base} {n}".casefold() in taken:
         n += 1
     return f"{base} {n}"
 

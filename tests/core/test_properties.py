@@ -96,6 +96,15 @@ def test_folding_the_log_from_the_start_equals_the_live_state(script):
 
 @settings(max_examples=300, deadline=None)
 @given(steps)
+def test_nicknames_stay_unique_whatever_the_case_and_the_index_knows_whose_each_is(script):
+    state, _, _ = play(script)
+    names = [person.nickname.casefold() for person in state.people.values()]
+    assert len(names) == len(set(names))
+    assert state.nicknames == {p.nickname.casefold(): pid for pid, p in state.people.items()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(steps)
 def test_no_command_is_accepted_in_the_wrong_phase_or_from_the_wrong_role(script):
     _, _, accepted = play(script)
     for phase, team, actor, command in accepted:
