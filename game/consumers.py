@@ -141,8 +141,8 @@ class GameConsumer(AsyncWebsocketConsumer):
         seq = None
         try:
             if self.viewer is not None:
-                logged = await last_seqs.get(self.workshop_id)
-                seq = max(logged, hub.latest.get(self.workshop_id, 0))
+                in_log = await last_seqs.get(self.workshop_id)
+                seq = max(in_log, hub.latest.get(self.workshop_id, 0))
                 await self._sent_up_to(seq, hub.delivery_bound(self.lane))
                 async with self.sending:
                     if self.viewer is not None and seq > self.last_sent:
