@@ -88,9 +88,9 @@ class _RequestThread(threading.local):
 _request_thread = _RequestThread()
 
 
-def serve_from(loop: asyncio.AbstractEventLoop | None) -> None:
-    """Mark the calling thread as serving requests for the server running ``loop`` (None: no
-    longer), so that its writes go through that loop's writer (see ``submit_from_thread``)."""
+def serve_from(loop: asyncio.AbstractEventLoop) -> None:
+    """Mark the calling thread as serving requests for the server running ``loop``, so that its
+    writes go through that loop's writer (see ``submit_from_thread``)."""
     _request_thread.loop = loop
 
 
