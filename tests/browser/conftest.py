@@ -16,7 +16,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from tests import servers
 from tests.browser.network import Link
@@ -45,6 +53,14 @@ WAIT_MS = 20_000
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
 PHONE_DEVICE = "Pixel 7"
+
+# Chromium logs "… violates the following Content Security Policy directive …" for each thing
+# the policy blocks; the listener below says it again from the page itself, with the directive,
+# in case a message of Chromium's changes wording.
+CSP_MESSAGE = re.compile(r"Content[- ]Security[- ]Policy", re.I)
+WATCH_CSP = """addEventListener("securitypolicyviolation", (e) => console.error(
+  `Content-Security-Policy violation: ${e.effectiveDirective} blocked ${e.blockedURI || "inline"}`
+  + ` at ${e.sourceFile || location.href}:${e.lineNumber}`), true);"""
 
 expect.set_options(timeout=WAIT_MS)
 
@@ -118,12 +134,22 @@ class Devices:
         self.contexts: list[BrowserContext] = []
         self.pages: dict[str, Page] = {}
         self.links: list[Link] = []
+        self.csp_violations: list[str] = []
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if CSP_MESSAGE.search(message.text):
+            self.csp_violations.append(
+                f"{message.page.url if message.page else '?'}: {message.text}"
+            )
 
     def open(self, name: str, **options) -> Page:
-        # bypass_csp: axe-core goes in as an inline script, and the payload checks should prove
-        # the escaping itself, whatever Content-Security-Policy the app sends one day.
-        context = self.browser.new_context(base_url=self.server.url, bypass_csp=True, **options)
+        # The app's Content-Security-Policy applies, as on a real device: every violation any
+        # page of the test reports fails the test (the devices fixture checks at the end). The
+        # payload checks still prove the escaping itself: an escaped payload is no element at all.
+        context = self.browser.new_context(base_url=self.server.url, **options)
         context.set_default_timeout(WAIT_MS)
+        context.add_init_script(WATCH_CSP)
+        context.on("console", self._console)
         self.contexts.append(context)
         page = context.new_page()
         self.pages[name] = page
@@ -209,6 +235,10 @@ def devices(
         if _failed(request):
             opened.save_failure(request.node.name)
         opened.close()
+    if opened.csp_violations:
+        pytest.fail(
+            "the Content-Security-Policy blocked something:\n" + "\n".join(opened.csp_violations)
+        )
 
 
 @pytest.fixture
