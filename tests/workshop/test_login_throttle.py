@@ -97,3 +97,11 @@ def test_a_forged_x_forwarded_for_does_not_spread_the_guesses_over_addresses(clo
     ]
     assert statuses[-1] == 429
     assert log_in(PAGES[0], PASSWORD, X_Forwarded_For="198.51.100.7")[0].status_code == 429
+
+
+def test_a_successful_login_clears_the_count_of_wrong_passwords(clock):
+    limit = settings.AXES_FAILURE_LIMIT
+    wrong_passwords(PAGES[0], limit - 1)
+    assert log_in(PAGES[0], PASSWORD)[1]
+    assert wrong_passwords(PAGES[0], limit - 1) == [200] * (limit - 1)
+    assert log_in(PAGES[0], PASSWORD)[1]
