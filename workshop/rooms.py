@@ -50,7 +50,8 @@ def workshop_setup(workshop: Workshop) -> dict:
     return {
         "title": workshop.title,
         "deck": workshop.deck,
-        "plan": list(workshop.plan),
+        # A stored plan may repeat a card (an old import did): each card once, in one pass.
+        "plan": list(dict.fromkeys(workshop.plan)),
         "teams": teams,
         "settings": settings,
     }
