@@ -256,9 +256,10 @@ def plan_ids(numbers: list[str], ids: list[int]) -> list[int]:
     return plan
 
 
-# The create form lists at most this many cards of each deck by number and title; a bigger
-# deck's other cards are on its own (paginated) page, with the same numbers.
+# The create form lists at most this many cards of each deck by number and title, for at most
+# this many decks; other cards are on their deck's own (paginated) page, with the same numbers.
 PLAN_LIST_MAX = 200
+PLAN_LIST_DECKS = 20
 
 
 @dataclass
@@ -275,9 +276,10 @@ class PlanList:
 def _plan_lists(decks) -> list[PlanList]:
     """Each deck's first cards by number: two queries, however many decks and cards."""
     lists = {d.pk: PlanList(d, d.card_count) for d in decks.annotate(card_count=Count("scenarios"))}
+    listed = list(lists)[:PLAN_LIST_DECKS]
     numbered = Window(RowNumber(), partition_by=F("deck_id"), order_by=[F("position"), F("id")])
     rows = (
-        Scenario.objects.filter(deck_id__in=list(lists))
+        Scenario.objects.filter(deck_id__in=listed)
         .annotate(number=numbered)
         .filter(number__lte=PLAN_LIST_MAX)
         .order_by("deck_id", "number")

@@ -25,6 +25,7 @@ from game.core.replay import Recorded, Segment, as_seen_by, fold_prefix, mark_of
 from game.core.visibility import Viewer, snapshot
 from game.models import Event as EventRow
 from workshop.models import Workshop
+from workshop.paging import REPLAYS_PER_PAGE, page_of
 from workshop.views import _facilitated
 
 SCREEN = Viewer(Role.SCREEN)
@@ -82,10 +83,15 @@ def replay_data(workshop: Workshop, segment: Segment) -> dict:
 @login_required
 def replay_list(request: HttpRequest) -> HttpResponse:
     """Every workshop the user facilitates (a superuser: all), with its rounds to replay."""
-    workshops = list(_facilitated(request).filter(last_seq__gt=0)[:100])
+    page = page_of(
+        request,
+        _facilitated(request).filter(last_seq__gt=0).order_by("-created_at", "-pk"),
+        REPLAYS_PER_PAGE,
+    )
+    workshops = list(page)
     found = _segments_of(workshops)
     rows = [(w, [s for s in found[w.pk] if s.round]) for w in workshops]
-    return render(request, "replay/list.html", {"rows": rows})
+    return render(request, "replay/list.html", {"rows": rows, "page": page})
 
 
 def _chosen(request: HttpRequest, found: list[Segment]) -> Segment:
