@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -47,9 +48,6 @@ def _segments_of(workshops: list[Workshop]) -> dict[int, list[Segment]]:
     return {w.pk: segments(starts[w.pk], w.last_seq) for w in workshops}
 
 
-# A piece of the log holds at most this many events: a round of a hundred thousand votes comes
-# to the page in pieces the script fetches as it plays or scrubs, never in one response.
-REPLAY_PIECE = 500
 # Up to this many marked events the timeline marks each one; past it, one mark per kind and
 # slice of the timeline (MARK_SLICES of them), so the page's marks stay bounded too.
 MARKS_EXACT = 2000
@@ -91,12 +89,16 @@ def _timeline(workshop: Workshop, segment: Segment) -> dict:
 
 
 def replay_piece(workshop: Workshop, segment: Segment, after: int) -> dict:
-    """Up to REPLAY_PIECE events of ``segment`` after seq ``after``, as the screen saw them, each
+    """Up to ``UPSERVE_REPLAY_PIECE`` events of ``segment`` after seq ``after``, as the screen saw them, each
     with its recorded time and timeline mark; ``next`` is the seq to ask after next (or None)."""
     after = max(after, segment.first - 1)
     rows = EventRow.objects.filter(
-        workshop=workshop, seq__gt=after, seq__lte=segment.last
-    ).order_by("seq")[:REPLAY_PIECE]
+        workshop=workshop,
+        seq__gt=after,
+        seq__lte=segment.last,
+        # A round of a hundred thousand votes comes to the page in pieces the script fetches as it
+        # plays or scrubs, never in one response.
+    ).order_by("seq")[: settings.UPSERVE_REPLAY_PIECE]
     log, times = [], {}
     for seq, type_, data, at in rows.values_list("seq", "type", "data", "recorded_at"):
         log.append(Recorded(seq, Event(type_, data)))

@@ -5,6 +5,7 @@ the projector saw."""
 import json
 
 import pytest
+from django.conf import settings as django_settings
 
 from game import service
 from game.core import commands as c
@@ -13,12 +14,11 @@ from game.core.replay import as_seen_by
 from game.core.visibility import Viewer
 from game.store import events_between
 from tests.workshop.test_replay_views import played, served  # noqa: F401  (a fixture)
-from workshop import replay_views
 from workshop.models import Workshop
-from workshop.replay_views import REPLAY_PIECE
 
 pytestmark = pytest.mark.django_db
 
+REPLAY_PIECE = django_settings.UPSERVE_REPLAY_PIECE
 CROWD = 2 * REPLAY_PIECE + 100
 
 
@@ -77,8 +77,8 @@ def test_the_pieces_are_bounded_and_together_equal_the_log_the_screen_saw(client
     assert all(isinstance(x["at"], float) for x in log)
 
 
-def test_pieces_stay_inside_the_round_asked_for(client, fiona, played, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(replay_views, "REPLAY_PIECE", 4)
+def test_pieces_stay_inside_the_round_asked_for(client, fiona, played, settings):  # noqa: F811
+    settings.UPSERVE_REPLAY_PIECE = 4
     client.force_login(fiona)
     data = served(client.get(f"/replay/{played.code}/?round=1"))
     assert len(data["events"]) == 4
