@@ -7,6 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from game import service
+from game.core.commands import Configure, Join
+from game.core.model import FACILITATOR, participant
 from workshop.decks import load_builtin_deck
 from workshop.forms import duplicate_initial
 from workshop.models import Deck, Scenario, Workshop
@@ -90,6 +93,22 @@ def test_a_duplicate_of_a_plan_repeating_one_card_many_times_renders_the_card_on
     assert 'value="2"' in response.content.decode()
     # The same queries as for an empty plan: the plan is read once, never per card.
     assert len(repeated) == len(empty)
+
+
+def test_duplicating_reads_the_set_up_without_folding_the_whole_log(
+    console, fiona, deck, monkeypatch
+):
+    past = workshop_create(owner=fiona, title="Long", team_count=3, deck=deck)
+    service.submit(workshop_id=past.pk, actor=FACILITATOR, command=Configure({"vote_seconds": 75}))
+    for n in range(20):
+        service.submit(workshop_id=past.pk, actor=participant(f"p{n}"), command=Join(f"P{n}"))
+
+    def no_fold(*args, **kwargs):
+        raise AssertionError("the duplicate page folded the whole log")
+
+    monkeypatch.setattr(service, "reading", no_fold)
+    initial = console.get(f"/console/?duplicate={past.code}").context["form"].initial
+    assert (initial["teams"], initial["vote_seconds"]) == (3, 75)
 
 
 class Counted(int):
