@@ -14,6 +14,7 @@ from game.core.replay import as_seen_by
 from game.core.visibility import Viewer
 from game.store import events_between
 from tests.workshop.test_replay_views import played, served  # noqa: F401  (a fixture)
+from workshop import replay_views
 from workshop.models import Workshop
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +113,16 @@ def test_the_pieces_need_the_replays_own_key(client, fiona, other_user, played):
 @pytest.fixture
 def other_user(django_user_model):
     return django_user_model.objects.create_user(username="oscar", password="another passphrase")
+
+
+def test_a_round_with_more_marks_than_the_page_holds_marks_slices_of_its_timeline(
+    client, fiona, crowded, monkeypatch
+):
+    monkeypatch.setattr(replay_views, "MARKS_EXACT", 10)
+    client.force_login(fiona)
+    data = served(client.get(f"/replay/{crowded.code}/?round=0"))
+    marks = data["marks"]
+    assert 0 < len(marks) <= replay_views.MARK_SLICES + 1
+    assert {m["mark"] for m in marks} == {"join"}
+    assert len({(m["mark"], m["left"]) for m in marks}) == len(marks)
+    assert all(0 <= m["left"] <= 1 for m in marks)
