@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from game import service
+from game.core import events as e
 from game.core.model import Answer
+from game.models import Event as EventRow
 from workshop.models import Workshop
 
 ANSWERS = tuple(a.value for a in Answer)
@@ -84,27 +85,40 @@ def scenario_key(card: dict) -> str:
     return card.get("slug") or card.get("title", "")
 
 
+def _revealed(workshop: Workshop) -> list[tuple[dict, dict]]:
+    """Each revealed round's scenario card and results, in round order. Read from the log's
+    round_started and round_scored events alone: the cost grows with rounds, never with the votes
+    and joins of a long log (the results are in round_scored, as the fold keeps them)."""
+    rows = EventRow.objects.filter(
+        workshop=workshop, type__in=[e.ROUND_STARTED, e.ROUND_SCORED]
+    ).order_by("seq")
+    rounds: list[list] = []  # [card, results or None], as the fold's rounds
+    for type_, data in rows.values_list("type", "data"):
+        if type_ == e.ROUND_STARTED:
+            rounds.append([data["scenario"], None])
+        elif rounds:
+            rounds[-1][1] = data["results"]  # the fold scores its latest round
+    return [(card, results) for card, results in rounds if results is not None]
+
+
 def played(workshop: Workshop) -> tuple[dict[str, str], dict[str, Played]]:
     """The scenarios ``workshop`` revealed, with their titles and its results on each."""
     titles: dict[str, str] = {}
     by_key: dict[str, Played] = {}
-    with service.reading(workshop.pk) as state:
-        for r in state.rounds:
-            if r.results is None:
+    for scenario, results in _revealed(workshop):
+        key = scenario_key(scenario)
+        titles.setdefault(key, scenario.get("title", key))
+        into = by_key.setdefault(key, Played())
+        for result in results.values():
+            if not result["has_move"]:
                 continue
-            key = scenario_key(r.scenario)
-            titles.setdefault(key, r.scenario.get("title", key))
-            into = by_key.setdefault(key, Played())
-            for result in r.results.values():
-                if not result["has_move"]:
-                    continue
-                into.moves += 1
-                into.points += result["total"]
-                into.badges += int(result["upserve"])
-                into.upsells += int(result["upsell"])
-                for question in ("q1", "q2"):
-                    for answer, n in result["answers"][question].items():
-                        into.answers[question][answer] += n
+            into.moves += 1
+            into.points += result["total"]
+            into.badges += int(result["upserve"])
+            into.upsells += int(result["upsell"])
+            for question in ("q1", "q2"):
+                for answer, n in result["answers"][question].items():
+                    into.answers[question][answer] += n
     return titles, by_key
 
 

@@ -74,15 +74,19 @@ def _chart_data(report: dict) -> dict:
 
 @login_required
 def debrief_page(request: HttpRequest, code: str) -> HttpResponse:
+    from workshop.paging import PEOPLE_PER_PAGE, page_of  # kept local: a shared module
+
     workshop = _facilitated_workshop(request, code)
     with service.reading(workshop.pk) as state:
         report = _report(state)
         written = commitments(state)
+        # One page of people: a room of thousands lists a hundred at a time.
+        page = page_of(request, list(state.people.values()), PEOPLE_PER_PAGE)
         people = [
             {"id": p.id, "nickname": p.nickname, "team": state.teams[p.team_id].name}
             if p.team_id in state.teams
             else {"id": p.id, "nickname": p.nickname, "team": ""}
-            for p in state.people.values()
+            for p in page
         ]
         ended = state.ended
     return render(
@@ -94,6 +98,7 @@ def debrief_page(request: HttpRequest, code: str) -> HttpResponse:
             "chart_data": _chart_data(report),
             "commitments": written,
             "people": people,
+            "people_page": page,
             "ended": ended,
             "questions": QUESTIONS,
         },

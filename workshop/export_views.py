@@ -108,5 +108,15 @@ def archive_import(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def cohort_list(request: HttpRequest) -> HttpResponse:
-    workshops = facilitated_by(request.user).order_by("created_at", "pk")
-    return render(request, "exports/cohorts.html", {"groups": cohorts.compare(workshops)})
+    from workshop.paging import COHORT_WORKSHOPS_PER_PAGE, page_of  # kept local: a shared module
+
+    # A page of workshops (newest first) is compared at a time: each one's results are a fold of
+    # its log, so comparing every workshop ever run would grow without bound.
+    newest = facilitated_by(request.user).order_by("-created_at", "-pk")
+    page = page_of(request, newest, COHORT_WORKSHOPS_PER_PAGE)
+    oldest_first = sorted(page, key=lambda w: (w.created_at, w.pk))
+    return render(
+        request,
+        "exports/cohorts.html",
+        {"groups": cohorts.compare(oldest_first), "page": page},
+    )

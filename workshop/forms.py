@@ -1,4 +1,9 @@
+import re
+from dataclasses import dataclass, field
+
 from django import forms
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from game.core.decide import validate_settings
@@ -54,6 +59,16 @@ class CreateWorkshopForm(forms.Form):
     title = forms.CharField(max_length=TITLE_MAX, label=_("Title"), initial=_("Upserving workshop"))
     deck = forms.ModelChoiceField(
         queryset=Deck.objects.none(), required=False, empty_label=None, label=_("Deck")
+    )
+    plan = forms.CharField(
+        label=_("Scenarios to play, in order"),
+        help_text=_(
+            "Card numbers from the deck, in the order you plan to play them, separated by commas"
+            " or spaces, like 3, 1, 7. Each card at most once. Leave empty to pick each round"
+            " as you go; cards left out stay on offer."
+        ),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     team_mode = forms.ChoiceField(
         label=_("How teams are made"),
@@ -126,23 +141,9 @@ class CreateWorkshopForm(forms.Form):
         super().__init__(*args, label_suffix="", **kwargs)
         decks = Deck.objects.visible_to(user)
         self.fields["deck"].queryset = decks
-        self.decks = list(decks.prefetch_related("scenarios"))
         for key in self.SETTINGS:
             self.fields[key].initial = _shown(getattr(DEFAULTS, key))
-        self.plan_rows = []  # (deck, [(scenario, play field, order field)])
-        for deck in self.decks:
-            rows = []
-            for number, scenario in enumerate(deck.scenarios.all(), start=1):
-                play, order = f"play_{scenario.pk}", f"order_{scenario.pk}"
-                self.fields[play] = forms.BooleanField(required=False, label=scenario.title)
-                self.fields[order] = forms.IntegerField(
-                    required=False,
-                    min_value=1,
-                    initial=number,
-                    label=_("Order of “%(title)s”") % {"title": scenario.title},
-                )
-                rows.append((scenario, self[play], self[order]))
-            self.plan_rows.append((deck, rows))
+        self.plan_lists = _plan_lists(decks)
 
     @property
     def scoring_fields(self) -> list[forms.BoundField]:
@@ -190,23 +191,103 @@ class CreateWorkshopForm(forms.Form):
         return data.get("teams") or 0
 
     def _plan(self, data: dict) -> list[int]:
-        """The picked scenarios' ids, by the order the facilitator gave (then deck order)."""
+        """The scenario ids the plan's card numbers name, in the order given."""
+        numbers = plan_numbers(data.get("plan") or "")
+        if not numbers:
+            return []
         deck = data.get("deck")
-        picked = []
-        for cards_deck, rows in self.plan_rows:
-            for scenario, play, order in rows:
-                if not data.get(play.name):
-                    continue
-                if deck is not None and cards_deck != deck:
-                    self.add_error(
-                        None,
-                        _("“%(title)s” is in another deck. Pick scenarios from %(deck)s only.")
-                        % {"title": scenario.title, "deck": deck.name},
-                    )
-                    continue
-                rank = data.get(order.name)
-                picked.append((rank is None, rank or 0, scenario.position, scenario.pk))
-        return [pk for *_, pk in sorted(picked)]
+        if deck is None:
+            if "deck" not in self.errors:
+                self.add_error("plan", _("Choose the deck the card numbers are from."))
+            return []
+        ids = deck_card_ids(deck)
+        try:
+            return plan_ids(numbers, ids)
+        except forms.ValidationError as error:
+            self.add_error("plan", error)
+            return []
+
+
+PLAN_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def plan_numbers(text: str) -> list[str]:
+    """The card numbers typed into the plan field, still as text (checked by ``plan_ids``)."""
+    return [part for part in PLAN_SEPARATORS.split(text.strip()) if part]
+
+
+def deck_card_ids(deck: Deck) -> list[int]:
+    """The deck's scenario ids in deck order: card number n is ``ids[n - 1]``."""
+    return list(Scenario.objects.filter(deck=deck).values_list("pk", flat=True))
+
+
+def plan_ids(numbers: list[str], ids: list[int]) -> list[int]:
+    """The scenario ids of card ``numbers`` (1-based, into ``ids``). A plan names each card at
+    most once, so it is never longer than the deck; the first fault is the one reported, and the
+    work is one pass over the numbers whatever they are."""
+    size = len(ids)
+    if len(numbers) > size:
+        raise forms.ValidationError(
+            _("The plan names %(n)s cards but the deck has only %(size)s.")
+            % {"n": len(numbers), "size": size},
+            code="plan_too_long",
+        )
+    seen: set[int] = set()
+    plan = []
+    for text in numbers:
+        # A card number has no more digits than the deck's size: no giant int is ever parsed.
+        if not (text.isascii() and text.isdigit()) or len(text) > len(str(size)):
+            number = 0
+        else:
+            number = int(text)
+        if not 1 <= number <= size:
+            raise forms.ValidationError(
+                _("“%(text)s” is not a card number: the deck's cards are numbered 1 to %(size)s.")
+                % {"text": text[:12], "size": size},
+                code="plan_no_such_card",
+            )
+        if number in seen:
+            raise forms.ValidationError(
+                _("Card %(n)s is in the plan twice. Name each card once.") % {"n": number},
+                code="plan_repeats",
+            )
+        seen.add(number)
+        plan.append(ids[number - 1])
+    return plan
+
+
+# The create form lists at most this many cards of each deck by number and title, for at most
+# this many decks; other cards are on their deck's own (paginated) page, with the same numbers.
+PLAN_LIST_MAX = 200
+PLAN_LIST_DECKS = 20
+
+
+@dataclass
+class PlanList:
+    deck: Deck
+    size: int
+    cards: list[tuple[int, str]] = field(default_factory=list)  # (card number, title)
+
+    @property
+    def more(self) -> int:
+        return self.size - len(self.cards)
+
+
+def _plan_lists(decks) -> list[PlanList]:
+    """Each deck's first cards by number: two queries, however many decks and cards."""
+    lists = {d.pk: PlanList(d, d.card_count) for d in decks.annotate(card_count=Count("scenarios"))}
+    listed = list(lists)[:PLAN_LIST_DECKS]
+    numbered = Window(RowNumber(), partition_by=F("deck_id"), order_by=[F("position"), F("id")])
+    rows = (
+        Scenario.objects.filter(deck_id__in=listed)
+        .annotate(number=numbered)
+        .filter(number__lte=PLAN_LIST_MAX)
+        .order_by("deck_id", "number")
+        .values_list("deck_id", "number", "title")
+    )
+    for deck_id, number, title in rows:
+        lists[deck_id].cards.append((number, title))
+    return list(lists.values())
 
 
 def _shown(value) -> str | int:
@@ -231,13 +312,9 @@ def duplicate_initial(
     for key in CreateWorkshopForm.SETTINGS:
         if key in settings:
             initial[key] = _shown(settings[key])
-    if deck is None:
-        return initial
-    in_deck = list(Scenario.objects.filter(deck=deck).values_list("pk", flat=True))
-    planned = [pk for pk in plan if pk in in_deck]
-    # The planned cards first, in their order; the rest after them, so no two share a number.
-    rest = [pk for pk in in_deck if pk not in planned]
-    for number, pk in enumerate(planned + rest, start=1):
-        initial[f"play_{pk}"] = pk in planned
-        initial[f"order_{pk}"] = number
+    if deck is not None:
+        number_of = {pk: n for n, pk in enumerate(deck_card_ids(deck), start=1)}
+        # One pass, dict lookups only: a stored plan may repeat a card many times.
+        numbers = dict.fromkeys(number_of[pk] for pk in plan if pk in number_of)
+        initial["plan"] = ", ".join(map(str, numbers))
     return initial

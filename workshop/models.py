@@ -134,7 +134,8 @@ class Workshop(models.Model):
             offered = list(Scenario.objects.filter(deck__in=Deck.objects.visible_to(self.owner)))
         by_id = {s.pk: s for s in offered}
         planned = [by_id[pk] for pk in dict.fromkeys(self.plan) if pk in by_id]
-        rest = [s for s in offered if s not in planned]
+        chosen = {s.pk for s in planned}  # a set: a list here made the page plan x deck
+        rest = [s for s in offered if s.pk not in chosen]
         return [(s, True) for s in planned] + [(s, False) for s in rest]
 
     def can_facilitate(self, user) -> bool:

@@ -8,9 +8,10 @@ from dataclasses import asdict
 from django.conf import settings
 from django.db import transaction
 
-from game import service, store
+from game import service
 from game.core.commands import CreateWorkshop, Join
-from game.core.model import FACILITATOR, participant
+from game.core.events import Event
+from game.core.model import FACILITATOR, Settings, participant
 from game.core.names import generate_nickname, team_names
 from game.service import Outcome
 from game.tokens import participant_token
@@ -43,16 +44,24 @@ def workshop_create(
 def workshop_setup(workshop: Workshop) -> dict:
     """What a copy of ``workshop`` starts from: its title, deck, plan, how many teams it was
     created with and its settings now (so changes made while it ran carry over)."""
-    created = store.events_after(workshop.pk, 0, limit=1)
-    teams = len(created[0].event.data["teams"]) if created else 0
-    with service.reading(workshop.pk) as state:
-        settings = asdict(state.settings)
+    from game.core import events as e  # kept local: other points edit this module's imports
+    from game.core.evolve import fold
+    from game.models import Event as EventRow
+
+    # Settings change only through these two events: folding them alone gives today's settings
+    # without folding (or caching) a whole long log.
+    rows = EventRow.objects.filter(
+        workshop=workshop, type__in=[e.WORKSHOP_CREATED, e.SETTINGS_CHANGED]
+    ).order_by("seq")
+    setup = [Event(type_, data) for type_, data in rows.values_list("type", "data")]
+    created = setup[0].data if setup and setup[0].type == e.WORKSHOP_CREATED else None
     return {
         "title": workshop.title,
         "deck": workshop.deck,
-        "plan": list(workshop.plan),
-        "teams": teams,
-        "settings": settings,
+        # A stored plan may repeat a card (an old import did): each card once, in one pass.
+        "plan": list(dict.fromkeys(workshop.plan)),
+        "teams": len(created["teams"]) if created else 0,
+        "settings": asdict(fold(setup).settings) if created else asdict(Settings()),
     }
 
 

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from workshop.deck_forms import DeckForm, ScenarioForm
 from workshop.models import Deck, Scenario
+from workshop.paging import CARDS_PER_PAGE, DECKS_PER_PAGE, page_number, page_of
 
 
 def _readable(request: HttpRequest, pk: int) -> Deck:
@@ -40,9 +41,15 @@ def _card(deck: Deck, pk: int) -> Scenario:
 @login_required
 def deck_list(request: HttpRequest) -> HttpResponse:
     decks = Deck.objects.visible_to(request.user).annotate(cards=Count("scenarios"))
-    editable = set(Deck.objects.editable_by(request.user).values_list("pk", flat=True))
-    rows = [(deck, deck.pk in editable) for deck in decks.select_related("owner")]
-    return render(request, "scenarios/deck_list.html", {"rows": rows})
+    ordered = decks.select_related("owner").order_by("-builtin", "name", "id")
+    page = page_of(request, ordered, DECKS_PER_PAGE)
+    editable = set(
+        Deck.objects.editable_by(request.user)
+        .filter(pk__in=[deck.pk for deck in page])
+        .values_list("pk", flat=True)
+    )
+    rows = [(deck, deck.pk in editable) for deck in page]
+    return render(request, "scenarios/deck_list.html", {"rows": rows, "page": page})
 
 
 @login_required
@@ -60,10 +67,25 @@ def deck_create(request: HttpRequest) -> HttpResponse:
 def deck_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deck = _readable(request, pk)
     editable = Deck.objects.editable_by(request.user).filter(pk=deck.pk).exists()
-    cards = list(deck.scenarios.all())
+    page = page_of(request, deck.scenarios.all(), CARDS_PER_PAGE)
+    # Card numbers run on across pages: they are the numbers the create form's plan takes.
+    cards = [(page.start_index() + i, card) for i, card in enumerate(page)]
     return render(
-        request, "scenarios/deck_detail.html", {"deck": deck, "cards": cards, "editable": editable}
+        request,
+        "scenarios/deck_detail.html",
+        {"deck": deck, "cards": cards, "page": page, "editable": editable},
     )
+
+
+def _card_url(deck: Deck, card: Scenario, index: int | None = None) -> str:
+    """The deck's page that shows ``card`` (at ``index`` in the deck, when known), at the card."""
+    if index is None:
+        index = deck.scenarios.filter(
+            Q(position__lt=card.position) | Q(position=card.position, pk__lt=card.pk)
+        ).count()
+    number = page_number(index, CARDS_PER_PAGE)
+    query = f"?page={number}" if number > 1 else ""
+    return reverse("deck", kwargs={"pk": deck.pk}) + f"{query}#card-{card.pk}"
 
 
 @login_required
@@ -144,7 +166,7 @@ def card_create(request: HttpRequest, pk: int) -> HttpResponse:
             card.slug = _free_slug(deck, card.title)
             card.save()
         messages.success(request, _("Card “%(title)s” added.") % {"title": card.title})
-        return redirect("deck", pk=deck.pk)
+        return redirect(_card_url(deck, card))
     return render(request, "scenarios/card_form.html", {"form": form, "deck": deck, "card": None})
 
 
@@ -168,7 +190,7 @@ def card_edit(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Card “%(title)s” saved.") % {"title": card.title})
-        return redirect("deck", pk=deck.pk)
+        return redirect(_card_url(deck, card))
     return render(request, "scenarios/card_form.html", {"form": form, "deck": deck, "card": card})
 
 
@@ -196,8 +218,9 @@ def card_move(request: HttpRequest, pk: int, card_pk: int) -> HttpResponse:
         step = -1 if request.POST.get("direction") == "up" else 1
         if 0 <= index + step < len(cards):
             cards[index], cards[index + step] = cards[index + step], cards[index]
+            index += step
         # Renumber all: positions written by older code or the admin may repeat.
         for position, each in enumerate(cards):
             each.position = position
         Scenario.objects.bulk_update(cards, ["position"])
-    return redirect(reverse("deck", kwargs={"pk": deck.pk}) + f"#card-{card.pk}")
+    return redirect(_card_url(deck, card, index))

@@ -176,6 +176,8 @@ UPSERVE_PHONE_TALLY_SECONDS = float(os.environ.get("PHONE_TALLY_SECONDS", "1.0")
 UPSERVE_PHONE_FRAMES_PER_SECOND = float(os.environ.get("PHONE_FRAMES_PER_SECOND", "1000"))
 # How often the facilitator's list of who is connected is brought up to date.
 UPSERVE_PRESENCE_SECONDS = float(os.environ.get("PRESENCE_SECONDS", "1.0"))
+# The replay page fetches a round's log in pieces of at most this many events (issue 12, A3).
+UPSERVE_REPLAY_PIECE = max(1, int(os.environ.get("REPLAY_PIECE", "500")))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [

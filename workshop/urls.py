@@ -53,6 +53,12 @@ urlpatterns = [
     path("replays/", replay_views.replay_list, name="replays"),
     path("replay/<str:code>/", replay_views.replay, name="replay"),
     path("replay/<str:code>/share/", replay_views.replay_share, name="replay_share"),
+    path("replay/<str:code>/events/", replay_views.replay_events, name="replay_events"),
+    path(
+        "replay/<str:code>/shared/<str:token>/events/",
+        replay_views.replay_shared_events,
+        name="replay_shared_events",
+    ),
     path(
         "replay/<str:code>/shared/<str:token>/",
         replay_views.replay_shared,

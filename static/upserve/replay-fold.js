@@ -8,13 +8,23 @@ import { reduce } from "./client.js";
 const CHECKPOINT_EVERY = 64;
 
 export class Replayer {
-  // start: the screen's snapshot (with its seq); events: [{seq, type, data, at, mark}] in order.
+  // start: the screen's snapshot (with its seq); events: [{seq, type, data, at, mark}] in order
+  // (the first piece of the log: `add` appends the next pieces).
   constructor(start, events, every = CHECKPOINT_EVERY) {
     this.events = events;
     this.every = Math.max(1, every);
     this.first = start.seq;
     this.last = events.length ? events[events.length - 1].seq : start.seq;
     this.checkpoints = new Map([[this.first, structuredClone(start)]]);
+  }
+
+  // More of the log, straight after what is held: the page fetches the log in pieces.
+  add(events) {
+    for (const event of events) {
+      if (event.seq !== this.last + 1) throw new Error(`the log jumps from seq ${this.last} to ${event.seq}`);
+      this.events.push(event);
+      this.last = event.seq;
+    }
   }
 
   clamp(seq) {

@@ -10,12 +10,13 @@ export function playbackWait(gapSeconds, speed) {
 }
 
 export class Timeline {
-  // replayer: a Replayer; its events carry `at`, the server time they were recorded.
-  constructor(replayer) {
+  // replayer: a Replayer, holding the pieces of the log fetched so far (each event carries `at`,
+  // the server time it was recorded); the whole round's span and marks come from the server.
+  constructor(replayer, { start = 0, end = 0, marks = [] } = {}) {
     this.replayer = replayer;
-    const events = replayer.events;
-    this.start = events.length ? events[0].at : 0;
-    this.end = events.length ? events[events.length - 1].at : 0;
+    this.start = start;
+    this.end = end;
+    this.given = marks;
   }
 
   get duration() {
@@ -28,7 +29,8 @@ export class Timeline {
     return event ? event.at : this.start;
   }
 
-  // The last seq recorded at or before `offset` seconds from the start (at 0: the first event).
+  // The last seq held that was recorded at or before `offset` seconds from the start (at 0: the
+  // first event). The page fetches the log up to that time before it asks.
   seqAt(offset) {
     const events = this.replayer.events;
     const t = this.start + offset;
@@ -42,10 +44,10 @@ export class Timeline {
     return events[lo].seq;
   }
 
-  // Where the timeline marks go: [{seq, mark, left}] with left in 0..1.
+  // Where the timeline marks go: [{seq, mark, left}] with left in 0..1 (seq null for a mark
+  // that stands for many events in a long round).
   marks() {
-    const span = this.duration || 1;
-    return this.replayer.events.filter((e) => e.mark).map((e) => ({ seq: e.seq, mark: e.mark, left: (e.at - this.start) / span }));
+    return this.given;
   }
 }
 

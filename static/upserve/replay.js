@@ -1,6 +1,7 @@
 // The replay page: a past round as the projector showed it, with play / pause, three speeds,
 // one-event steps and a timeline to scrub. The server hands over the screen's snapshot before the
-// round and the round's events as the screen saw them, each with its recorded time.
+// round, the round's span and marks, and the first piece of its events as the screen saw them
+// (each with its recorded time); the rest comes in pieces fetched as the replay plays or scrubs.
 import { readConfig, el } from "./client.js";
 import { Replayer } from "./replay-fold.js";
 import { Timeline, playbackWait, clockText } from "./replay-timing.js";
@@ -11,7 +12,12 @@ import { setUpTheme, onThemeChange } from "./screen-theme.js";
 const $ = (id) => document.getElementById(id);
 const data = readConfig("replay-data");
 const replayer = new Replayer(data.start, data.events);
-const timeline = new Timeline(replayer);
+const timeline = new Timeline(replayer, { start: data.start_at, end: data.end_at, marks: data.marks });
+const END = data.last; // the round's last seq, whether or not its piece is here yet
+// Fetch the next piece once fewer than this many events are held ahead of the replay.
+const AHEAD = 200;
+let next = data.next; // the seq the next piece starts after, or null once all is here
+let loading = null;
 const MARK_TEXT = {
   phase: gettext("phase change"),
   join: gettext("join"),
@@ -19,7 +25,8 @@ const MARK_TEXT = {
   vote: gettext("vote"),
 };
 
-let state = replayer.stateAt(replayer.first + (replayer.last > replayer.first ? 1 : 0));
+let state = replayer.stateAt(replayer.first + (END > replayer.first ? 1 : 0));
+let scrubbing = 0; // the latest scrub; an older one that finishes loading later is dropped
 let speed = 1;
 let playing = null; // {timer, since, wait, gap} while playing
 
@@ -59,9 +66,13 @@ for (const radio of document.querySelectorAll('input[name="speed"]')) {
     if (playing) schedule(); // the wait for the next event starts again at the new speed
   });
 }
-range.addEventListener("input", () => {
+range.addEventListener("input", async () => {
   pause();
-  show(replayer.stateAt(timeline.seqAt(Number(range.value) / scale)), { announce: true, keepRange: true });
+  const ask = ++scrubbing;
+  const offset = Number(range.value) / scale;
+  const ready = await loaded(loadUntil(() => timeline.timeOf(replayer.last) > timeline.start + offset));
+  if (!ready || ask !== scrubbing) return;
+  show(replayer.stateAt(timeline.seqAt(offset)), { announce: true, keepRange: true });
 });
 document.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey) return;
@@ -79,9 +90,55 @@ setInterval(() => {
   if (playing) writePosition();
 }, 250);
 
-function stepForward() {
+// One piece of the log after what is held (one request at a time).
+function fetchPiece() {
+  if (next === null) return Promise.resolve();
+  if (!loading) {
+    const url = `${data.pieces}?round=${encodeURIComponent(data.round)}&after=${next}`;
+    loading = fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then((response) => {
+        if (!response.ok) throw new Error(`the replay's log did not load (${response.status})`);
+        return response.json();
+      })
+      .then((piece) => {
+        replayer.add(piece.events);
+        next = piece.next;
+      })
+      .finally(() => {
+        loading = null;
+      });
+  }
+  return loading;
+}
+
+// Fetch pieces until `enough()` holds or the whole round is here.
+async function loadUntil(enough) {
+  while (next !== null && !enough()) await fetchPiece();
+}
+
+// Whether the pieces asked for came; if not, the page says so (and the replay stays where it is).
+async function loaded(loading) {
+  try {
+    await loading;
+    return true;
+  } catch {
+    $("replay-announce").textContent = gettext("The rest of this replay could not be loaded. Reload the page to try again.");
+    $("replay-position").textContent = $("replay-announce").textContent;
+    return false;
+  }
+}
+
+const loadTo = (seq) => loadUntil(() => replayer.last >= Math.min(seq, END));
+
+function fetchAhead() {
+  if (next !== null && replayer.last - state.seq < AHEAD) fetchPiece().catch(() => {});
+}
+
+async function stepForward() {
   pause();
-  if (state.seq < replayer.last) show(replayer.apply(state), { announce: true });
+  if (state.seq >= END) return;
+  if (!(await loaded(loadTo(state.seq + 1)))) return;
+  show(replayer.apply(state), { announce: true });
 }
 
 // Never an undo: the state one event earlier is folded afresh from a checkpoint.
@@ -91,7 +148,7 @@ function stepBack() {
 }
 
 function play() {
-  if (state.seq >= replayer.last) show(replayer.stateAt(replayer.first));
+  if (state.seq >= END) show(replayer.stateAt(replayer.first));
   playing = { timer: null, since: 0, wait: 0, gap: 0 };
   setPlayButton();
   schedule();
@@ -105,12 +162,16 @@ function pause() {
   writePosition(true);
 }
 
-function schedule() {
+async function schedule() {
   clearTimeout(playing.timer);
-  if (state.seq >= replayer.last) {
+  if (state.seq >= END) {
     pause();
     return;
   }
+  const waiting = playing;
+  if (!(await loaded(loadTo(state.seq + 1)))) return pause();
+  if (playing !== waiting) return; // paused, or played again, while the piece loaded
+  clearTimeout(playing.timer);
   const gap = timeline.timeOf(state.seq + 1) - timeline.timeOf(state.seq);
   const wait = playbackWait(gap, speed);
   Object.assign(playing, { since: performance.now(), wait, gap });
@@ -132,13 +193,14 @@ function show(next, { announce = false, keepRange = false } = {}) {
   drawStage(state, clock);
   if (!keepRange) range.value = onRange(timeline.timeOf(state.seq) - timeline.start);
   $("replay-back").disabled = state.seq <= replayer.first;
-  $("replay-forward").disabled = state.seq >= replayer.last;
+  $("replay-forward").disabled = state.seq >= END;
   writePosition(announce);
+  fetchAhead();
 }
 
 // "Event 12 of 80 · 1:05 of 3:10", on the page and as the timeline's spoken value.
 function writePosition(announce = false) {
-  const count = replayer.last - replayer.first;
+  const count = END - replayer.first;
   const shown = state.seq - replayer.first;
   const elapsed = clock.serverNow() - timeline.start;
   const event = replayer.event(state.seq);

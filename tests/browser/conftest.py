@@ -92,6 +92,8 @@ def server() -> Iterator[Daphne]:
         # Every phone here comes from 127.0.0.1; a venue's phones come from many addresses.
         CODE_LOOKUPS_PER_ADDRESS="100000",
         JOINS_PER_ADDRESS="100000",
+        # Small pieces, so the replay page fetches a round's log piece by piece as it plays.
+        REPLAY_PIECE="4",
     )
     manage(env, "migrate", "-v0")
     manage({**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD}, "createsuperuser", "--noinput",

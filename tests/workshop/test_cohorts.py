@@ -99,3 +99,19 @@ def test_the_cohorts_page_shows_only_the_users_workshops(client, cohort, django_
     client.force_login(sam)
     page = client.get("/cohorts/").content.decode()
     assert "Morning workshop" not in page and "No workshop has revealed a round yet." in page
+
+
+def test_cohorts_read_each_workshops_results_without_folding_its_log(cohort, monkeypatch):
+    expected = [
+        (g.titles, [w.pk for w in g.workshops], g.rows)
+        for g in compare(Workshop.objects.order_by("created_at", "pk"))
+    ]
+    service.forget()
+
+    def no_fold(*args, **kwargs):
+        raise AssertionError("cohorts folded a whole log")
+
+    monkeypatch.setattr(service, "reading", no_fold)
+    monkeypatch.setattr(service, "read_state", no_fold)
+    groups = compare(Workshop.objects.order_by("created_at", "pk"))
+    assert [(g.titles, [w.pk for w in g.workshops], g.rows) for g in groups] == expected

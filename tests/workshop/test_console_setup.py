@@ -44,12 +44,7 @@ def form_errors(response):
 
 def test_it_creates_a_workshop_with_its_plan_in_the_order_given(console, deck, cards):
     third, first = cards[2], cards[5]
-    workshop = create(
-        console,
-        deck=deck.pk,
-        **{f"play_{first.pk}": "on", f"order_{first.pk}": 1},
-        **{f"play_{third.pk}": "on", f"order_{third.pk}": 2},
-    )
+    workshop = create(console, deck=deck.pk, plan="6, 3")
     assert workshop.plan == [first.pk, third.pk]
     assert workshop.deck == deck
 
@@ -124,15 +119,21 @@ def test_a_team_size_mode_needs_a_size(console, deck):
     assert "People per team must be a whole number from 1" in response.content.decode()
 
 
-def test_a_card_from_another_deck_cannot_join_the_plan(console, deck, fiona):
+def test_card_numbers_are_the_chosen_decks(console, deck, cards, fiona):
     mine = Deck.objects.create(name="Mine", owner=fiona)
     stray = Scenario.objects.create(
         deck=mine, slug="s", title="Stray", customer="c", situation="s", ask="a"
     )
-    response = console.post(
-        "/console/", {"title": "T", "teams": 2, "deck": deck.pk, f"play_{stray.pk}": "on"}
-    )
-    assert "“Stray” is in another deck" in response.content.decode()
+    workshop = create(console, deck=mine.pk, plan="1")
+    assert workshop.plan == [stray.pk]
+    workshop = create(console, deck=deck.pk, plan="1")
+    assert workshop.plan == [cards[0].pk]
+
+
+def test_a_plan_needs_the_deck_its_numbers_are_from(console, deck):
+    response = console.post("/console/", {"title": "T", "teams": 2, "deck": "", "plan": "1"})
+    assert "Choose the deck the card numbers are from." in response.content.decode()
+    assert not Workshop.objects.exists()
 
 
 def test_another_facilitators_deck_is_not_on_offer(console, deck, django_user_model):
@@ -155,7 +156,7 @@ def test_the_run_console_lists_the_plan_first_then_the_rest_of_the_deck(console,
 
 
 def test_a_deleted_card_drops_out_of_the_plan(console, deck, cards):
-    workshop = create(console, deck=deck.pk, **{f"play_{cards[0].pk}": "on"})
+    workshop = create(console, deck=deck.pk, plan="1")
     cards[0].delete()
     scenarios = console.get(f"/console/{workshop.code}/").context["scenarios"]
     assert cards[0].pk not in [s["id"] for s in scenarios]
@@ -182,9 +183,7 @@ def test_duplicate_opens_the_form_filled_with_a_past_set_up(console, fiona, deck
         "3/4",
         60,
     )
-    assert initial[f"play_{cards[3].pk}"] and initial[f"play_{cards[0].pk}"]
-    assert (initial[f"order_{cards[3].pk}"], initial[f"order_{cards[0].pk}"]) == (1, 2)
-    assert not initial[f"play_{cards[1].pk}"]
+    assert initial["plan"] == "4, 1"
 
 
 def test_duplicating_a_sized_workshop_keeps_its_team_size(console, fiona, deck):
@@ -201,7 +200,7 @@ def test_the_duplicated_form_posts_back_to_the_same_set_up(console, fiona, deck,
     )
     form = console.get(f"/console/?duplicate={past.code}").context["form"]
     data = {name: form[name].value() for name in form.fields}
-    data = {k: ("on" if v is True else v) for k, v in data.items() if v not in (None, False)}
+    data = {k: v for k, v in data.items() if v is not None}
     data["deck"] = deck.pk
     copy = create(console, **data)
     assert copy.title == "Kickoff (copy)" and copy.plan == [cards[2].pk]
