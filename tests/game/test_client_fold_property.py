@@ -203,7 +203,9 @@ def connections(log, expected, cut: int, rng: random.Random) -> list[dict]:
         state_then = _state_at(log, start)
         viewer = viewer_for(state_then, role, pid)
         sent = wire(log[start:end], viewer, rng)
-        out.append({"role": role.value, "me": pid, "start": view, "frames": sent, "key": (role, pid)})
+        out.append(
+            {"role": role.value, "me": pid, "start": view, "frames": sent, "key": (role, pid)}
+        )
     return out
 
 
