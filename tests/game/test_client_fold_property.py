@@ -49,6 +49,7 @@ settings_changes = st.fixed_dictionaries(
         "team_size": st.integers(0, 2),
         "anonymous_moves": st.booleans(),
         "badge_bonus": st.integers(0, 30),
+        "blocked_words": st.sampled_from(["", "churn", "upsell, churn"]),
     },
 )
 facilitating = st.one_of(
@@ -102,7 +103,7 @@ Y, N = Answer.YES, Answer.NO
 # windows cut from a ring, people moved after the vote, commitments after the end.
 TOUR = [
     *JOINS,
-    _f(c.Configure({"full_ballot_max_teams": 2, "ballot_size": 1})),
+    _f(c.Configure({"full_ballot_max_teams": 2, "ballot_size": 1, "blocked_words": "churn"})),
     _f(c.AddTeam("Owls")),
     _f(c.RenameTeam("t4", "Larks")),
     _f(c.AssignTeam("p5", "t4")),
