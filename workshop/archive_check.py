@@ -84,6 +84,8 @@ def _same(decided: Event, recorded: Event) -> bool:
     if decided.type != recorded.type:
         return False
     expected = json.loads(json.dumps(decided.data))
+    if decided.type == e.PARTICIPANT_REMOVED and "votes_in" not in recorded.data:
+        expected.pop("votes_in", None)  # recorded before a removal carried the new count
     for key in TIME_FIELDS.get(decided.type, ()):
         if key not in expected or key not in recorded.data:
             return False

@@ -277,7 +277,14 @@ def _shuffle(state: State, cmd: c.ShuffleTeams, actor: Actor, now: float) -> lis
 def _remove(state: State, cmd: c.RemoveParticipant, actor: Actor, now: float) -> list[Event]:
     if cmd.participant_id not in state.people:
         raise Refusal("participant_unknown")
-    data = {"participant": cmd.participant_id, "banned": bool(cmd.ban)}
+    data: dict = {"participant": cmd.participant_id, "banned": bool(cmd.ban)}
+    current = state.current_round
+    if current is not None and current.results is None:
+        # Their votes stop counting: the new count travels with the event, since no one else
+        # can tell how many of the ratings were theirs.
+        theirs = sum(1 for voter, _ in current.votes if voter == cmd.participant_id)
+        if theirs:
+            data["votes_in"] = len(current.votes) - theirs
     return [Event(e.PARTICIPANT_REMOVED, data)]
 
 

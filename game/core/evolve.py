@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from . import events as e
+from .ballots import ballot_window
 from .events import Event
 from .model import Answer, Commitment, Move, Person, Phase, Round, Settings, State, Team, Vote
 
@@ -50,7 +51,10 @@ def _joined(s: State, d: dict) -> None:
     if d["team"]:
         s.teams[d["team"]].members.append(d["participant"])
     if s.rounds and s.rounds[-1].phase is Phase.VOTE:
-        s.rounds[-1].lineup[d["participant"]] = d["team"]  # joined mid-vote, and may vote
+        current = s.rounds[-1]
+        current.lineup[d["participant"]] = d["team"]  # joined mid-vote, and may vote
+        if d["team"]:
+            current.slots[d["participant"]] = len(s.teams[d["team"]].members) - 1
 
 
 def _renamed(s: State, d: dict) -> None:
@@ -112,6 +116,8 @@ def _phase_changed(s: State, d: dict) -> None:
         current.ballot_rings = d["ballot_rings"]
     if current.phase is Phase.VOTE:
         current.lineup = {pid: person.team_id for pid, person in s.people.items()}
+        current.slots = {pid: i for team in s.teams.values() for i, pid in enumerate(team.members)}
+        current.window = ballot_window(s)
 
 
 def _paused(s: State, d: dict) -> None:

@@ -120,6 +120,11 @@ class Round:
     # who was in which team when the vote opened: teams hold still through pitch and vote, so
     # this is whose move it was, even for someone moved to another team in a later round
     lineup: dict[str, str | None] = field(default_factory=dict)
+    # Ballots hold still for the whole vote (docs/protocol.md §9): each voter's place in their
+    # team when the vote opened (or when they joined it), and the window size then (0: every
+    # other move), so a removal or a later change of settings or teams never reshuffles them.
+    slots: dict[str, int] = field(default_factory=dict)
+    window: int = 0
 
 
 @dataclass

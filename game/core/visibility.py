@@ -146,9 +146,15 @@ def _round_view(state: State, viewer: Viewer) -> dict | None:
     if current is None:
         return None
     opened = PHASE_ORDER.index(current.phase) >= PHASE_ORDER.index(Phase.VOTE)
+    # Whose move it is, for a participant: their team as the vote found it (teams change only
+    # after the vote, and the events a client folds never hand it a move's hidden text or its
+    # author when it moves to another team).
+    own_team = viewer.team_id
+    if opened and viewer.role is Role.PARTICIPANT:
+        own_team = current.lineup.get(viewer.participant_id or "")
     moves = {}
     for team_id, move in current.moves.items():
-        insider = viewer.role is Role.FACILITATOR or viewer.team_id == team_id
+        insider = viewer.role is Role.FACILITATOR or own_team == team_id
         hidden = team_id in current.hidden
         moves[team_id] = {"version": move.version, **({"hidden": True} if hidden else {})}
         if insider or (opened and not hidden):
@@ -171,9 +177,11 @@ def _round_view(state: State, viewer: Viewer) -> dict | None:
     }
     if viewer.role is Role.PARTICIPANT and viewer.participant_id in state.people:
         pid = viewer.participant_id
-        view["slot"] = slot_of(state, pid)
-        if opened:
+        if opened:  # fixed when the vote opened (or when they joined it)
+            view["slot"] = current.slots.get(pid, 0)
             view["ballot"] = ballot_for(state, current, pid)
+        else:
+            view["slot"] = slot_of(state, pid)
         view["my_votes"] = {
             v.team_id: {"q1": v.q1.value, "q2": v.q2.value}
             for v in current.votes.values()

@@ -253,7 +253,7 @@ export class Connection {
       this.drop(true); // a gap: reconnect and the server resends from lastSeq
       return;
     }
-    reduce(this.state, msg.event, msg.data || {}, this.participantId);
+    reduce(this.state, msg.event, msg.data || {}, this.participantId, this.role);
     this.state.seq = msg.seq;
     this.lastSeq = msg.seq;
     this.queueRender();
@@ -385,6 +385,7 @@ const REDUCERS = {
     for (const team of s.teams) team.members = team.members.filter((m) => m.id !== d.participant);
     s.unassigned = s.unassigned.filter((p) => p.id !== d.participant);
     if (s.you && d.participant === me) s.you = null;
+    if (typeof d.votes_in === "number" && s.round) s.round.votes_in = d.votes_in; // their votes stop counting
   },
   joining_locked: (s, d) => (s.joining_locked = d.locked),
   round_started: (s, d) => (s.round = newRound(d)),
@@ -411,8 +412,8 @@ const REDUCERS = {
   move_hidden(s, d) {
     const move = s.round.moves[d.team];
     if (!move) return;
-    // Like the server's snapshot: a hidden move keeps its text only for its team and facilitators
-    // (who are the ones that know its author).
+    // Like the server's snapshot: a hidden move keeps its text only for its team (as the vote
+    // found it) and facilitators, who are the ones that know its author.
     if (d.hidden) {
       move.hidden = true;
       if (!("author" in move)) delete move.text;
@@ -427,10 +428,11 @@ const REDUCERS = {
     s.round.results = d.results;
     s.rounds.push({ round: d.round, title: s.round.scenario.title || "", results: d.results });
   },
-  workshop_ended(s) {
+  workshop_ended(s, d, me, role) {
     s.ended = true;
     if (s.round) Object.assign(s.round, { deadline: null, paused_remaining: null });
     if (s.you) s.you.commitment = null;
+    if (role === "facilitator") s.commitments ||= {};
   },
   // Redacted ({}) for everyone but its author and the facilitators.
   commitment_saved(s, d, me) {
@@ -440,12 +442,19 @@ const REDUCERS = {
   },
 };
 
-export function reduce(state, type, data, me) {
+// me: this phone's participant id (null for the console and the screen); role: the connection's.
+export function reduce(state, type, data, me, role = null) {
   const apply = REDUCERS[type];
-  if (apply) apply(state, data, me);
+  if (apply) apply(state, data, me, role);
   state.standings = computeStandings(state);
-  if (me && state.round) computeBallot(state, me);
+  if (me && state.round) computeBallot(state, me, opensBallot(state, type, data, me));
   return state;
+}
+
+// The events that fix a participant's ballot: the vote opening, or their own joining during it.
+function opensBallot(state, type, data, me) {
+  if (type === "phase_changed") return data.phase === "vote";
+  return type === "participant_joined" && data.participant === me && state.round.phase === "vote";
 }
 
 // Teams by running total, then upserve badges, then creation order (game/core/scoring.py).
@@ -467,12 +476,17 @@ export function computeStandings(state) {
   });
 }
 
-// A participant's ballot: the window of their team's ring by slot (game/core/ballots.py).
-export function computeBallot(state, me) {
+// A participant's ballot: the window of their team's ring by slot (game/core/ballots.py). Before
+// the vote, slot follows their place in the team and the ballot is empty; from the vote on both
+// hold still as they were fixed (`fixing`: when it opened, or when this phone joined it), so a
+// teammate's removal or a later team change never moves them.
+export function computeBallot(state, me, fixing = false) {
   const r = state.round;
+  const opened = PHASES.indexOf(r.phase) >= PHASES.indexOf("vote");
+  if (opened && !fixing) return;
   const team = teamOf(state, me);
   r.slot = team ? team.members.findIndex((m) => m.id === me) : 0;
-  if (!team || PHASES.indexOf(r.phase) < PHASES.indexOf("vote")) {
+  if (!team || !opened) {
     r.ballot = [];
     return;
   }

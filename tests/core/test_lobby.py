@@ -112,6 +112,36 @@ def test_a_removed_voters_votes_stop_counting_this_round():
     assert list(table.state.current_round.votes) == [("carol", "t2")]
 
 
+def test_removing_a_voter_mid_vote_tells_everyone_the_new_count():
+    table = Table(teams=3)
+    table.join("alice", "bob", "carol")
+    table.start_round()
+    table.advance()
+    table.move("bob")
+    table.move("carol")
+    table.advance()
+    table.vote("alice", "t2")
+    table.vote("alice", "t3")
+    table.vote("carol", "t2")
+    (removed,) = table.facilitate(c.RemoveParticipant("alice"))
+    assert removed.data == {"participant": "alice", "banned": False, "votes_in": 1}
+    (removed,) = table.facilitate(c.RemoveParticipant("bob"))  # no votes: the count stands
+    assert removed.data == {"participant": "bob", "banned": False}
+
+
+def test_removing_a_voter_after_the_round_is_scored_changes_no_count():
+    table = Table(teams=2)
+    table.join("alice", "bob")
+    table.start_round()
+    table.advance()
+    table.move("bob")
+    table.advance()
+    table.vote("alice", "t2")
+    table.advance()
+    (removed,) = table.facilitate(c.RemoveParticipant("alice"))
+    assert "votes_in" not in removed.data
+
+
 def test_the_facilitator_replaces_an_offensive_nickname():
     table = Table(teams=2)
     table.join("alice")

@@ -99,3 +99,66 @@ def test_a_move_hidden_during_the_pitch_opens_without_its_text_and_unhiding_brin
     assert opened.data["moves"] == {"t2": "Plan B"}
     (shown,) = table.do(BOSS, c.HideMove("t1", hidden=False))
     assert shown.data == {"round": 1, "team": "t1", "hidden": False, "text": "Something rude"}
+
+
+# -- hidden moves, per role (docs/protocol.md §7.2) -----------------------------------------------
+
+
+def hidden_at_the_opening() -> tuple[Table, list]:
+    """alice (t1) wrote something rude, hidden during the pitch; bob (t2) and carol (t1) too."""
+    from game.core import commands as c
+    from game.core.model import FACILITATOR as BOSS
+
+    table = Table(teams=2)
+    table.join("alice", "bob", "carol")
+    table.start_round()
+    table.advance()
+    table.move("alice", "Something rude")
+    table.move("bob", "Plan B")
+    table.do(BOSS, c.HideMove("t1"))
+    return table, table.advance()
+
+
+CAROL = Viewer(Role.PARTICIPANT, "carol", "t1")
+
+
+def test_the_vote_opens_with_a_hidden_move_s_text_for_its_team_and_the_facilitator_only():
+    table, (opened,) = hidden_at_the_opening()
+    for viewer in (FACILITATOR, ALICE, CAROL, BOB, SCREEN):  # one event, the same for all
+        assert redact(opened, viewer).data["moves"] == {"t2": "Plan B"}
+    for insider in (FACILITATOR, ALICE, CAROL):
+        move = snapshot(table.state, insider)["round"]["moves"]["t1"]
+        assert move == {"version": 1, "hidden": True, "text": "Something rude", "author": "alice"}
+    for outsider in (BOB, SCREEN):
+        move = snapshot(table.state, outsider)["round"]["moves"]["t1"]
+        assert move == {"version": 1, "hidden": True}
+
+
+def test_showing_a_hidden_move_again_after_the_opening_sends_its_text_to_every_role():
+    from game.core import commands as c
+    from game.core.model import FACILITATOR as BOSS
+
+    table, _ = hidden_at_the_opening()
+    (shown,) = table.do(BOSS, c.HideMove("t1", hidden=False))
+    for viewer in (FACILITATOR, ALICE, CAROL, BOB, SCREEN):
+        assert redact(shown, viewer).data["text"] == "Something rude"
+        assert snapshot(table.state, viewer)["round"]["moves"]["t1"]["text"] == "Something rude"
+
+
+def test_moving_to_another_team_after_the_vote_does_not_hand_over_its_hidden_move():
+    """The events a client folds never bring a hidden move's text or author to someone who
+    joins its team after the vote, so the snapshot does not either; and the one who wrote it
+    keeps seeing it from their new team."""
+    from game.core import commands as c
+    from game.core.model import FACILITATOR as BOSS
+
+    table, _ = hidden_at_the_opening()
+    table.advance()  # reveal: teams may change again
+    table.do(BOSS, c.AssignTeam("bob", "t1"))
+    table.do(BOSS, c.AssignTeam("alice", "t2"))
+    bob_now = Viewer(Role.PARTICIPANT, "bob", "t1")
+    alice_now = Viewer(Role.PARTICIPANT, "alice", "t2")
+    assert snapshot(table.state, bob_now)["round"]["moves"]["t1"] == {"version": 1, "hidden": True}
+    assert snapshot(table.state, alice_now)["round"]["moves"]["t1"]["text"] == "Something rude"
+    assert "author" not in snapshot(table.state, alice_now)["round"]["moves"]["t2"]
+    assert snapshot(table.state, bob_now)["round"]["moves"]["t2"]["author"] == "bob"
