@@ -29,6 +29,7 @@ _WHITESPACE_CONTROLS = frozenset("\t\n\r\x1c\x1d\x1e\x1f\x85")
 _BLANKS = str.maketrans({"\u2800": " "})  # BRAILLE PATTERN BLANK: a letter-like space
 # Emoji sequences need these two: 👩‍💻 is WOMAN, ZERO WIDTH JOINER, LAPTOP; ❤️ ends in VS-16.
 _ZWJ, _VS15, _VS16 = "\u200d", "\ufe0e", "\ufe0f"
+_ASCII_PROTOTYPES = str.maketrans({k: v for k, v in PROTOTYPES.items() if k.isascii()})
 _MODIFIERS = frozenset(chr(c) for c in range(0x1F3FB, 0x1F400))  # emoji skin tones
 
 
@@ -82,6 +83,8 @@ def prose(text: str) -> str:
 
 def skeleton(text: str) -> str:
     """TR39's skeleton: NFD, each character replaced by its prototype, NFD again."""
+    if text.isascii():  # already NFD, and so are the prototypes of ASCII characters
+        return text.translate(_ASCII_PROTOTYPES)
     decomposed = unicodedata.normalize("NFD", text)
     mapped = "".join(PROTOTYPES.get(char, char) for char in decomposed)
     return unicodedata.normalize("NFD", mapped)

@@ -86,7 +86,9 @@ def _forms(text: str) -> tuple[str, str]:
 def _unmarked(text: str) -> str:
     """Accents and other marks off (they are drawn on a letter, and the word regex would cut
     there), then l and i as one letter."""
-    bare = "".join(c for c in skeleton(text) if not unicodedata.category(c).startswith("M"))
+    bare = skeleton(text)
+    if not bare.isascii():
+        bare = "".join(c for c in bare if unicodedata.category(c)[0] != "M")
     return bare.translate(_I_FOR_L)
 
 

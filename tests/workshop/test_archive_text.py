@@ -33,7 +33,7 @@ def test_a_log_of_plain_text_still_checks():
 def test_it_refuses_an_archived_nickname_that_only_looks_like_one_in_use():
     log = _played().log
     log.append(Event("participant_joined", {"participant": "eve", "nickname": "T\u043ek0",
-                                            "team": "t2"}))  # fmt: skip
+                                            "team": "t1"}))  # fmt: skip
     with pytest.raises(LogRejected, match="nickname_taken"):
         check_log(_recorded(log))
 
@@ -42,7 +42,7 @@ def test_it_refuses_an_archived_nickname_that_only_looks_like_one_in_use():
 def test_it_refuses_an_archived_nickname_holding_invisible_characters(hidden):
     log = _played().log
     log.append(Event("participant_joined", {"participant": "eve", "nickname": hidden,
-                                            "team": "t2"}))  # fmt: skip
+                                            "team": "t1"}))  # fmt: skip
     with pytest.raises(LogRejected, match="not what the rules produce"):
         check_log(_recorded(log))
 
