@@ -25,7 +25,7 @@ _IGNORABLE = re.compile(
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
 )
 _HIDDEN_CATEGORIES = frozenset({"Cf", "Cs"})
-_WHITESPACE_CONTROLS = frozenset("\t\n\r\x1c\x1d\x1e\x1f\x85")
+_WHITESPACE_CONTROLS = frozenset("\t\n\r")
 _BLANKS = str.maketrans({"\u2800": " "})  # BRAILLE PATTERN BLANK: a letter-like space
 # Emoji sequences need these two: 👩‍💻 is WOMAN, ZERO WIDTH JOINER, LAPTOP; ❤️ ends in VS-16.
 _ZWJ, _VS15, _VS16 = "\u200d", "\ufe0e", "\ufe0f"
