@@ -34,7 +34,7 @@ def audience(event: Event, viewer: Viewer) -> str:
     if event.type == e.COMMITMENT_SAVED:
         sees = viewer.role is Role.FACILITATOR or viewer.participant_id == event.data["participant"]
         return "self" if sees else "others"
-    if event.type in _SETTING_EVENTS and PRIVATE_SETTING in event.data["settings"]:
+    if event.type in _SETTING_EVENTS and PRIVATE_SETTING in event.data.get("settings", {}):
         return "facilitators" if viewer.role is Role.FACILITATOR else "others"
     return "all"
 
@@ -67,7 +67,7 @@ def redact(event: Event, viewer: Viewer) -> Event:
 
 
 # The facilitator's blocked words: a phone that could read them could write around them, and
-# the screen shows the room words it was meant never to see.
+# the projected screen would show the whole room the words it is meant to keep out.
 PRIVATE_SETTING = "blocked_words"
 _SETTING_EVENTS = frozenset({e.WORKSHOP_CREATED, e.SETTINGS_CHANGED})
 
