@@ -28,6 +28,7 @@ from .names import team_names
 from .refusals import Refusal
 from .scoring import score_round
 from .shuffle import deal
+from .text import name, name_keys, prose
 from .wordfilter import has_blocked_word, word_list
 
 SCENARIO_REQUIRED = ("title", "customer", "situation", "ask")
@@ -78,10 +79,17 @@ def _valid_name(text: str, limit: int, code: str, extra_words: str = "") -> str:
 
 
 def _nickname(state: State, text: str, *, exclude: str | None = None) -> str:
-    nickname = _valid_name(text, NICKNAME_MAX, "nickname_invalid", state.settings.blocked_words)
-    holder = state.nicknames.get(nickname.casefold())
-    if holder is not None and holder != exclude:
-        raise Refusal("nickname_taken")
+    # Participant text: stored without invisible characters and in NFKC (game/core/text.py),
+    # and taken if it merely looks like a name in use.
+    nickname = name(text)
+    if not 1 <= len(nickname) <= NICKNAME_MAX:
+        raise Refusal("nickname_invalid")
+    if has_blocked_word(nickname, state.settings.blocked_words):
+        raise Refusal("blocked_words")
+    for key in name_keys(nickname):
+        holder = state.nicknames.get(key)
+        if holder is not None and holder != exclude:
+            raise Refusal("nickname_taken")
     return nickname
 
 
@@ -402,7 +410,7 @@ def _commit(state: State, cmd: c.Commit, actor: Actor, now: float) -> list[Event
     version = existing.version if existing else 0
     if version >= COMMITMENT_SAVES_MAX:
         raise Refusal("commitments_closed")
-    text = str(cmd.text).strip()
+    text = prose(cmd.text)
     if not text or len(text) > COMMITMENT_MAX:
         raise Refusal("commitment_invalid")
     # Private, but the facilitator reads it out or exports it: the room's word list still holds.
@@ -419,7 +427,7 @@ def _submit_move(state: State, cmd: c.SubmitMove, actor: Actor, now: float) -> l
     team_id = state.team_of(actor.participant_id)
     if team_id is None:
         raise Refusal("no_team")
-    text = str(cmd.text).strip()
+    text = prose(cmd.text)
     if not text or len(text) > MOVE_MAX:
         raise Refusal("move_invalid")
     if has_blocked_word(text, state.settings.blocked_words):

@@ -8,6 +8,7 @@ from . import events as e
 from .ballots import ballot_window
 from .events import Event
 from .model import Answer, Commitment, Move, Person, Phase, Round, Settings, State, Team, Vote
+from .text import name_keys
 
 
 def evolve(state: State, event: Event, seq: int | None = None) -> State:
@@ -47,7 +48,7 @@ def _team_renamed(s: State, d: dict) -> None:
 
 def _joined(s: State, d: dict) -> None:
     s.people[d["participant"]] = Person(d["participant"], d["nickname"], d["team"], s.seq + 1)
-    s.nicknames[d["nickname"].casefold()] = d["participant"]
+    s.nicknames.update(dict.fromkeys(name_keys(d["nickname"]), d["participant"]))
     if d["team"]:
         s.teams[d["team"]].members.append(d["participant"])
     if s.rounds and s.rounds[-1].phase is Phase.VOTE:
@@ -61,12 +62,13 @@ def _renamed(s: State, d: dict) -> None:
     person = s.people[d["participant"]]
     _release_nickname(s, person)
     person.nickname = d["nickname"]
-    s.nicknames[d["nickname"].casefold()] = person.id
+    s.nicknames.update(dict.fromkeys(name_keys(d["nickname"]), person.id))
 
 
 def _release_nickname(s: State, person: Person) -> None:
-    if s.nicknames.get(person.nickname.casefold()) == person.id:
-        del s.nicknames[person.nickname.casefold()]
+    for key in name_keys(person.nickname):
+        if s.nicknames.get(key) == person.id:
+            del s.nicknames[key]
 
 
 def _moved(s: State, d: dict) -> None:

@@ -145,7 +145,8 @@ class State:
     settings: Settings = field(default_factory=Settings)
     teams: dict[str, Team] = field(default_factory=dict)  # insertion order = creation order
     people: dict[str, Person] = field(default_factory=dict)
-    # Whose each nickname is, casefolded: a join checks it in a room of thousands at once.
+    # Whose each nickname is, under each of its look-alike keys (text.name_keys): a join checks
+    # it in a room of thousands at once.
     nicknames: dict[str, str] = field(default_factory=dict)
     banned: set[str] = field(default_factory=set)
     rounds: list[Round] = field(default_factory=list)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Container
 
+from .text import name_keys
+
 ADJECTIVES = (
     "Bold", "Bright", "Calm", "Clever", "Curious", "Daring", "Eager", "Gentle", "Happy", "Honest",
     "Jolly", "Keen", "Kind", "Lively", "Lucky", "Mellow", "Nimble", "Patient", "Plucky", "Quick",
@@ -18,18 +20,22 @@ ANIMALS = (
 
 def generate_nickname(pick: int, taken: Container[str]) -> str:
     """A free "Adjective Animal" for the random integer ``pick``; numbered once all are used.
-    ``taken``: the nicknames in use, casefolded (a state's ``nicknames``)."""
+    ``taken``: the look-alike keys of the nicknames in use (a state's ``nicknames``)."""
     combos = len(ADJECTIVES) * len(ANIMALS)
     for step in range(combos):
         index = (pick + step * 7919) % combos
         name = f"{ADJECTIVES[index // len(ANIMALS)]} {ANIMALS[index % len(ANIMALS)]}"
-        if name.casefold() not in taken:
+        if _free(name, taken):
             return name
     n = 2
     base = f"{ADJECTIVES[pick % len(ADJECTIVES)]} {ANIMALS[pick % len(ANIMALS)]}"
-    while f"{base} {n}".casefold() in taken:
+    while not _free(f"{base} {n}", taken):
         n += 1
     return f"{base} {n}"
+
+
+def _free(name: str, taken: Container[str]) -> bool:
+    return not any(key in taken for key in name_keys(name))
 
 
 TEAM_NAMES = (

@@ -2,7 +2,8 @@
 
 Redacted events keep their seq, so every client's sequence stays gapless (lichess does the same
 with version-only placeholders). No one sees another person's ballot; no results before reveal;
-no team sees another team's move text before the vote opens.
+no team sees another team's move text before the vote opens; only facilitators see the room's
+blocked words.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ def audience(event: Event, viewer: Viewer) -> str:
     if event.type == e.COMMITMENT_SAVED:
         sees = viewer.role is Role.FACILITATOR or viewer.participant_id == event.data["participant"]
         return "self" if sees else "others"
+    if event.type in _SETTING_EVENTS and PRIVATE_SETTING in event.data.get("settings", {}):
+        return "facilitators" if viewer.role is Role.FACILITATOR else "others"
     return "all"
 
 
@@ -58,7 +61,22 @@ def redact(event: Event, viewer: Viewer) -> Event:
         )
     if event.type == e.COMMITMENT_SAVED and key == "others":
         return Event(e.COMMITMENT_SAVED, {})  # not even whose: only the seq stays
+    if event.type in _SETTING_EVENTS and key == "others":
+        return Event(event.type, {**event.data, "settings": settings_for(event.data["settings"])})
     return event
+
+
+# The facilitator's blocked words: a phone that could read them could write around them, and
+# the projected screen would show the whole room the words it is meant to keep out.
+PRIVATE_SETTING = "blocked_words"
+_SETTING_EVENTS = frozenset({e.WORKSHOP_CREATED, e.SETTINGS_CHANGED})
+
+
+def settings_for(settings: dict, role: Role | None = None) -> dict:
+    """``settings`` as ``role`` may see them: everything for facilitators, else no word list."""
+    if role is Role.FACILITATOR:
+        return settings
+    return {key: value for key, value in settings.items() if key != PRIVATE_SETTING}
 
 
 def regrouped(event: Event) -> list[str]:
@@ -104,7 +122,6 @@ def public_snapshot(state: State) -> dict:
         "title": state.title,
         "ended": state.ended,
         "joining_locked": state.joining_locked,
-        "settings": asdict(state.settings),
         "teams": [
             {
                 "id": t.id,
@@ -128,8 +145,13 @@ def public_snapshot(state: State) -> dict:
 
 
 def personal_snapshot(state: State, viewer: Viewer) -> dict:
-    """The part of a snapshot that depends on who is looking: the round, and who you are."""
-    view = {"round": _round_view(state, viewer), "you": None}
+    """The part of a snapshot that depends on who is looking: the settings (the word list is
+    the facilitators'), the round, and who you are."""
+    view = {
+        "settings": settings_for(asdict(state.settings), viewer.role),
+        "round": _round_view(state, viewer),
+        "you": None,
+    }
     person = state.people.get(viewer.participant_id or "")
     if viewer.role is Role.PARTICIPANT and person:
         view["you"] = {"id": person.id, "nickname": person.nickname, "team": person.team_id}

@@ -1,3 +1,5 @@
+import pytest
+
 from game.core import commands as c
 from game.core.model import FACILITATOR, participant
 from tests.core.table import Table
@@ -154,3 +156,64 @@ def test_the_facilitator_adds_words_to_the_filter():
     table.facilitate(c.Configure({"blocked_words": "Upsell, churn\nupsell"}))
     assert table.state.settings.blocked_words == "churn, upsell"
     assert table.refusal(participant("dave"), c.Join("Upsell King")) == "blocked_words"
+
+
+# Look-alikes of "Tok0": a zero-width space, a right-to-left override, Cyrillic o, upper case
+# (0 and O), fullwidth letters, a braille blank, capital I for small l further down.
+@pytest.mark.parametrize(
+    "twin",
+    [
+        "Tok0\u200b",
+        "\u202eTok0",
+        "T\u043ek0",
+        "TOKO",
+        "\uff34\uff4f\uff4b\uff10",
+        "Tok0\u2800",
+        "To\u00adk0",
+    ],
+)
+def test_it_refuses_a_nickname_that_only_looks_different_from_one_in_use(twin):
+    table = Table()
+    table.do(participant("alice"), c.Join("Tok0"))
+    assert table.refusal(participant("bob"), c.Join(twin)) == "nickname_taken"
+    table.join("bob")
+    assert table.refusal(participant("bob"), c.Rename(twin)) == "nickname_taken"
+    assert table.refusal(FACILITATOR, c.RenameParticipant("bob", twin)) == "nickname_taken"
+
+
+def test_capital_i_and_small_l_make_the_same_name():
+    table = Table()
+    table.do(participant("alice"), c.Join("Bill"))
+    assert table.refusal(participant("bob"), c.Join("BiII")) == "nickname_taken"
+    table.do(participant("bob"), c.Join("Ali"))  # a dotted i is not an l
+    assert table.state.people["bob"].nickname == "Ali"
+
+
+def test_a_nickname_is_stored_without_invisible_characters_and_in_nfkc():
+    table = Table()
+    table.do(participant("alice"), c.Join("\u202eAl\u200bice\u2066 \uff22."))
+    assert table.state.people["alice"].nickname == "Alice B."
+
+
+def test_a_nickname_of_only_invisible_characters_is_refused():
+    table = Table()
+    assert table.refusal(participant("alice"), c.Join("\u200b\u200d\u2060")) == "nickname_invalid"
+
+
+def test_the_owner_of_a_nickname_may_take_a_look_alike_of_it_and_a_rename_frees_it():
+    table = Table()
+    table.do(participant("alice"), c.Join("Tok0"))
+    table.do(participant("alice"), c.Rename("TOKO"))
+    assert table.state.people["alice"].nickname == "TOKO"
+    table.do(participant("alice"), c.Rename("Alice"))
+    table.do(participant("bob"), c.Join("T\u043ek0"))
+    assert table.state.people["bob"].nickname == "T\u043ek0"
+
+
+def test_a_nickname_keeps_its_emoji_whole():
+    table = Table()
+    table.do(participant("alice"), c.Join("\U0001f469\u200d\U0001f4bb Ann \u2764\ufe0f"))
+    assert table.state.people["alice"].nickname == "\U0001f469\u200d\U0001f4bb Ann \u2764\ufe0f"
+    assert table.refusal(participant("bob"), c.Join("\U0001f469\U0001f4bb Ann \u2764")) == (
+        "nickname_taken"
+    )

@@ -1,6 +1,9 @@
+import json
+
+from game.core import commands as c
 from game.core.events import Event
 from game.core.model import Role
-from game.core.visibility import Viewer, redact, snapshot
+from game.core.visibility import Viewer, audience, public_snapshot, redact, snapshot
 from tests.core.table import NO, YES, Table
 
 ALICE = Viewer(Role.PARTICIPANT, "alice", "t1")
@@ -162,3 +165,48 @@ def test_moving_to_another_team_after_the_vote_does_not_hand_over_its_hidden_mov
     assert snapshot(table.state, alice_now)["round"]["moves"]["t1"]["text"] == "Something rude"
     assert "author" not in snapshot(table.state, alice_now)["round"]["moves"]["t2"]
     assert snapshot(table.state, bob_now)["round"]["moves"]["t2"]["author"] == "bob"
+
+
+def test_only_facilitators_see_the_blocked_words_in_a_snapshot():
+    table = Table(teams=2, settings={"blocked_words": "upsell"})
+    table.join("alice")
+    table.facilitate(c.Configure({"blocked_words": "churn, upsell", "vote_seconds": 60}))
+    assert snapshot(table.state, FACILITATOR)["settings"]["blocked_words"] == "churn, upsell"
+    for viewer in (ALICE, SCREEN):
+        seen = snapshot(table.state, viewer)["settings"]
+        assert "blocked_words" not in seen
+        assert seen["vote_seconds"] == 60  # the rest of the settings still reach everyone
+
+
+def test_the_shared_part_of_a_snapshot_holds_no_blocked_words():
+    table = Table(teams=2, settings={"blocked_words": "upsell"})
+    assert "upsell" not in json.dumps(public_snapshot(table.state))
+
+
+def test_a_change_of_blocked_words_reaches_phones_and_the_screen_without_the_words():
+    table = Table(teams=2)
+    (changed,) = table.facilitate(c.Configure({"blocked_words": "churn", "vote_seconds": 60}))
+    assert redact(changed, FACILITATOR) == changed
+    for viewer in (ALICE, SCREEN):
+        shown = redact(changed, viewer)
+        assert shown.type == "settings_changed"  # the seq stays: no hole in the sequence
+        assert shown.data == {"settings": {"vote_seconds": 60}}
+    (only_words,) = table.facilitate(c.Configure({"blocked_words": "flop"}))
+    assert redact(only_words, SCREEN).data == {"settings": {}}
+
+
+def test_the_opening_event_keeps_the_blocked_words_from_all_but_facilitators():
+    table = Table(teams=2, settings={"blocked_words": "upsell", "badge_bonus": 30})
+    created = table.log[0]
+    assert redact(created, FACILITATOR).data["settings"]["blocked_words"] == "upsell"
+    for viewer in (ALICE, SCREEN):
+        shown = redact(created, viewer)
+        assert shown.data["settings"] == {"badge_bonus": 30}
+        assert shown.data["title"] == created.data["title"]
+        assert audience(created, viewer) != audience(created, FACILITATOR)
+
+
+def test_settings_without_blocked_words_reach_everyone_as_they_are():
+    table = Table(teams=2)
+    (changed,) = table.facilitate(c.Configure({"vote_seconds": 60}))
+    assert {audience(changed, v) for v in (ALICE, SCREEN, FACILITATOR)} == {"all"}
