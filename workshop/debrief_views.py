@@ -10,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from game import service
 from game.core.debrief import commitments, debrief, participant_debrief
+from game.core.refusals import REFUSALS
+from workshop import room_codes
 from workshop.models import Workshop
-from workshop.views import _facilitated, _seated
+from workshop.views import TOO_FAST, _facilitated, seat_in
 
 QUESTIONS = {
     "q1": _("If they agree, will their life (or position) improve?"),
@@ -119,19 +121,21 @@ def person_page(request: HttpRequest, code: str, pid: str) -> HttpResponse:
     )
 
 
-def _my_debrief(request: HttpRequest, code: str) -> tuple[Workshop, dict | None]:
-    workshop = get_object_or_404(Workshop, code=code.upper())
-    pid = _seated(request, workshop)
-    if pid is None:
-        return workshop, None
+def _my_debrief(request: HttpRequest, code: str) -> tuple[Workshop, dict] | None:
+    seat = seat_in(request, code)
+    if seat is None:
+        return None
+    workshop, pid = seat
     with service.reading(workshop.pk) as state:
-        return workshop, participant_debrief(state, pid)
+        person = participant_debrief(state, pid)
+    return (workshop, person) if person is not None else None
 
 
 def mine_page(request: HttpRequest, code: str) -> HttpResponse:
-    workshop, person = _my_debrief(request, code)
-    if person is None:
-        return redirect("join", code=workshop.code)
+    mine = _my_debrief(request, code)
+    if mine is None:  # whatever the code: the join page says what a newcomer may know
+        return redirect("join", code=code.upper())
+    workshop, person = mine
     return render(
         request,
         "debrief/person.html",
@@ -140,8 +144,11 @@ def mine_page(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def mine_json(request: HttpRequest, code: str) -> JsonResponse:
-    """The phone's end-of-workshop view reads this: it has only the current round in memory."""
-    _, person = _my_debrief(request, code)
-    if person is None:
-        return JsonResponse({"error": "not_joined"}, status=403)
-    return JsonResponse(person)
+    """The phone's end-of-workshop view reads this: it has only the current round in memory.
+    Without a seat, every code gets the same refusal and counts against the address's misses."""
+    mine = _my_debrief(request, code)
+    if mine is None:
+        if room_codes.miss(request).throttled:
+            return JsonResponse({"error": "too_fast", "message": str(TOO_FAST)}, status=429)
+        return JsonResponse({"error": "not_joined", "message": REFUSALS["not_joined"]}, status=403)
+    return JsonResponse(mine[1])

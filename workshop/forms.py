@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from game.core.decide import validate_settings
 from game.core.limits import MAX_TEAMS, NICKNAME_MAX, TITLE_MAX
 from game.core.model import Settings
-from game.core.refusals import Refusal
+from game.core.refusals import REFUSALS, Refusal
 from workshop.models import CODE_ALPHABET, Deck, Scenario
 
 
@@ -30,7 +30,16 @@ class RoomCodeForm(forms.Form):
 
 
 class JoinForm(forms.Form):
-    nickname = forms.CharField(max_length=NICKNAME_MAX, label=_("Your nickname"))
+    # A nickname the form refuses gets the game's own nickname_invalid sentence, the one the
+    # socket's rename refusal carries, rather than Django's field messages.
+    nickname = forms.CharField(
+        max_length=NICKNAME_MAX,
+        label=_("Your nickname"),
+        error_messages={
+            key: REFUSALS["nickname_invalid"]
+            for key in ("required", "max_length", "null_characters_not_allowed")
+        },
+    )
 
 
 DEFAULTS = Settings()

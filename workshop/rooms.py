@@ -88,16 +88,21 @@ def participant_join(
     return outcome, participant_token(workshop.pk, pid) if outcome.ok else None
 
 
-def is_open_to(workshop: Workshop, device: str) -> bool:
-    """Whether a newcomer on ``device`` may take a seat: not locked, not ended, not banned."""
+def newcomer_refusal(workshop: Workshop, devices: list[str]) -> str | None:
+    """Why a newcomer on any of ``devices`` may not take a seat now (a refusal code), or None.
+    ``devices`` are the ids this browser brought: its cookie's and its storage's (a ban holds
+    while either still names a banned seat)."""
     with service.reading(workshop.pk, workshop.last_seq) as state:
-        if state.joining_locked or state.ended:
-            return False
+        if state.ended:
+            return "workshop_ended"
         banned = set(state.banned)
-    if not device or not banned:
-        return True
-    seats = Seat.objects.filter(workshop=workshop, device=device)
-    return not seats.filter(participant_id__in=banned).exists()
+        locked = state.joining_locked
+    devices = [d for d in devices if d]
+    if devices and banned:
+        seats = Seat.objects.filter(workshop=workshop, device__in=devices)
+        if seats.filter(participant_id__in=banned).exists():
+            return "banned"
+    return "joining_locked" if locked else None
 
 
 def join_url(workshop: Workshop) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 
 from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
@@ -18,11 +19,14 @@ def _counters() -> BaseCache:
     return caches.create_connection("default")
 
 
+def _bucket(key: str, seconds: int) -> str:
+    return f"throttle:{key}:{int(clock.now() // seconds)}"
+
+
 def allow(key: str, limit: tuple[int, int]) -> bool:
     """Count one more hit on ``key``; False once ``count`` hits fall in one ``seconds`` window."""
     count, seconds = limit
-    window = int(clock.now() // seconds)
-    bucket = f"throttle:{key}:{window}"
+    bucket = _bucket(key, seconds)
     counters = _counters()
     try:
         return counters.incr(bucket) <= count
@@ -32,6 +36,36 @@ def allow(key: str, limit: tuple[int, int]) -> bool:
         return counters.incr(bucket) <= count  # someone else's first hit came in between
 
 
+def spent(key: str, limit: tuple[int, int]) -> bool:
+    """Whether ``key`` has already had its ``count`` hits in this window (counts nothing)."""
+    count, seconds = limit
+    return (_counters().get(_bucket(key, seconds)) or 0) >= count
+
+
+def remember(key: str, seconds: int) -> None:
+    _counters().set(f"known:{key}", 1, timeout=seconds)
+
+
+def known(key: str) -> bool:
+    return bool(_counters().get(f"known:{key}"))
+
+
 def client_address(request: HttpRequest) -> str:
-    # Behind nginx, Daphne's --proxy-headers puts the forwarded client address here.
+    """The address of the machine that sent the request. Behind deploy/nginx.conf this is the
+    address nginx saw: nginx overwrites X-Forwarded-For with it and Daphne's --proxy-headers
+    takes it from there. Whatever a client writes in that header itself never gets this far."""
     return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def address_key(address: str) -> str:
+    """What a per-address limit counts: the address, or its /64 for IPv6, since one machine is
+    commonly handed a whole /64 and could otherwise take a fresh address for every try."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))

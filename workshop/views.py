@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import secrets
 
 import segno
@@ -16,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from game import service
+from game.core.refusals import REFUSALS
 from game.tokens import read_participant_token
-from workshop import rooms, throttle
+from workshop import room_codes, rooms, throttle
 from workshop.forms import CreateWorkshopForm, JoinForm, RoomCodeForm, duplicate_initial
 from workshop.models import Deck, Workshop
 
@@ -38,18 +40,44 @@ def _seated(request: HttpRequest, workshop: Workshop) -> str | None:
         return pid if pid in state.people else None
 
 
+def seat_in(request: HttpRequest, code: str) -> tuple[Workshop, str] | None:
+    """The room ``code`` names and this phone's participant id there, if it holds a seat. Only a
+    seat cookie signed for that room says yes, so a random code and a real one without a seat
+    get the same None."""
+    code = code.upper()
+    if not request.COOKIES.get(f"upserve_seat_{code}"):
+        return None
+    workshop = Workshop.objects.filter(code=code).first()
+    pid = _seated(request, workshop) if workshop else None
+    return (workshop, pid) if pid else None
+
+
 NOT_FOUND = _("No open workshop has that code. Check the screen and try again.")
 TOO_FAST = _("Too many tries from this network. Wait a minute and try again.")
 DEVICE_COOKIE = "upserve_device"
 DEVICE_COOKIE_AGE = 60 * 60 * 24 * 365
+DEVICE_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def _posted_device(request: HttpRequest) -> str:
+    """The device id the join page's script kept in this browser's storage (static/upserve/
+    device.js), so a browser that cleared only its cookies still brings the old one."""
+    posted = request.POST.get("device", "") if request.method == "POST" else ""
+    return posted if DEVICE_ID.fullmatch(posted) else ""
 
 
 def _device(request: HttpRequest) -> str:
-    """This browser's device id: from its cookie, or new (and set by ``_remember_device``)."""
+    """This browser's device id: the one its storage kept, else its cookie's, else new (and set
+    by ``_remember_device``)."""
     if not hasattr(request, "upserve_device"):
         known = request.COOKIES.get(DEVICE_COOKIE, "")[:64]
-        request.upserve_device = known or secrets.token_urlsafe(18)
+        request.upserve_device = _posted_device(request) or known or secrets.token_urlsafe(18)
     return request.upserve_device
+
+
+def _devices(request: HttpRequest) -> list[str]:
+    """Every device id this browser brought: a ban holds while any of them names a banned seat."""
+    return list({request.COOKIES.get(DEVICE_COOKIE, "")[:64], _device(request)} - {""})
 
 
 def _remember_device(request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -65,94 +93,97 @@ def _remember_device(request: HttpRequest, response: HttpResponse) -> HttpRespon
     return response
 
 
-def _looked_up(
-    request: HttpRequest, code: str, workshop: Workshop | None = None
-) -> Workshop | None:
-    """The workshop a newcomer may join with ``code`` (or ``workshop``, already fetched by it).
-    A wrong code, a locked or ended room and a banned device all look the same, so guessing
-    codes tells a guesser nothing."""
-    if workshop is None:
-        workshop = Workshop.objects.filter(code=code.upper()).first()
-    if workshop is None or not rooms.is_open_to(workshop, _device(request)):
-        return None
-    return workshop
+def _code_refused(request: HttpRequest, code: str, sentence, status: int) -> HttpResponse:
+    """The landing page with ``code`` filled in and ``sentence`` under it."""
+    form = RoomCodeForm({"code": code[:12]})
+    form.is_valid()
+    form.errors["code"] = form.error_class([sentence])
+    page = render(request, "landing.html", {"form": form}, status=status)
+    return _remember_device(request, page)
 
 
 @require_http_methods(["GET", "POST"])
 def landing(request: HttpRequest) -> HttpResponse:
     form = RoomCodeForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        address = throttle.client_address(request)
-        if not throttle.allow(f"lookup:{address}", settings.UPSERVE_CODE_LOOKUPS_PER_ADDRESS):
-            form.add_error("code", TOO_FAST)
-        elif _looked_up(request, form.cleaned_data["code"]):
-            return redirect("join", code=form.cleaned_data["code"])
-        else:
-            form.add_error("code", NOT_FOUND)
-    return _remember_device(request, render(request, "landing.html", {"form": form}))
+        found = room_codes.find(request, form.cleaned_data["code"], _devices(request))
+        if found.workshop:
+            return redirect("join", code=found.workshop.code)
+        form.add_error("code", TOO_FAST if found.throttled else NOT_FOUND)
+        status = 429 if found.throttled else 200
+    return _remember_device(request, render(request, "landing.html", {"form": form}, status=status))
+
+
+def _join_page(request, form, found, status: int = 200) -> HttpResponse:
+    context = {
+        "form": form,
+        "workshop": found.workshop,
+        "device": _device(request),
+        "refusal": REFUSALS[found.refusal] if found.refusal else "",
+    }
+    return _remember_device(request, render(request, "join.html", context, status=status))
 
 
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest, code: str) -> HttpResponse:
-    existing = Workshop.objects.filter(code=code.upper()).first()
-    if existing and _seated(request, existing):
-        return redirect("play", code=existing.code)  # a seat is held, even in a locked room
-    address = throttle.client_address(request)
-    if request.method == "GET" and not throttle.allow(
-        f"lookup:{address}", settings.UPSERVE_CODE_LOOKUPS_PER_ADDRESS
-    ):
-        messages.error(request, TOO_FAST)
-        return redirect("landing")
-    workshop = _looked_up(request, code, existing)
-    if workshop is None:
-        messages.error(request, NOT_FOUND)
-        return redirect("landing")
-    if request.method == "POST":
-        form = JoinForm(request.POST)
-    else:
+    code = code.upper()
+    if seat_in(request, code):
+        return redirect("play", code=code)  # a seat is held, even in a locked room
+    found = room_codes.find(request, code, _devices(request))
+    if found.throttled:
+        return _code_refused(request, code, TOO_FAST, 429)
+    if found.workshop is None:
+        return _code_refused(request, code, NOT_FOUND, 404)
+    workshop = found.workshop
+    if request.method == "GET":
         form = JoinForm(initial={"nickname": rooms.suggested_nickname(workshop)})
-    if request.method == "POST" and form.is_valid():
-        if not (
-            throttle.allow(f"join:{address}", settings.UPSERVE_JOINS_PER_ADDRESS)
-            and throttle.allow(f"join:w{workshop.pk}", settings.UPSERVE_JOINS_PER_WORKSHOP)
-        ):
-            form.add_error("nickname", TOO_FAST)
-            response = render(
-                request, "join.html", {"form": form, "workshop": workshop}, status=429
-            )
-            return _remember_device(request, response)
-        outcome, token = rooms.participant_join(
-            workshop=workshop,
-            nickname=form.cleaned_data["nickname"],
-            device=_device(request),
-            address=address if address != "unknown" else None,
-        )
-        if outcome.ok:
-            response = redirect("play", code=workshop.code)
-            response.set_cookie(
-                seat_cookie(workshop),
-                token,
-                max_age=SEAT_COOKIE_AGE,
-                httponly=True,
-                samesite="Lax",
-                secure=settings.SESSION_COOKIE_SECURE,
-            )
-            return _remember_device(request, response)
-        form.add_error("nickname", outcome.message)
-    return _remember_device(
-        request, render(request, "join.html", {"form": form, "workshop": workshop})
+        return _join_page(request, form, found)
+    form = JoinForm(request.POST)
+    if found.refusal or not form.is_valid():
+        return _join_page(request, form, found)
+    address = throttle.client_address(request)
+    if not (
+        throttle.allow(f"join:{throttle.address_key(address)}", settings.UPSERVE_JOINS_PER_ADDRESS)
+        and throttle.allow(f"join:w{workshop.pk}", settings.UPSERVE_JOINS_PER_WORKSHOP)
+    ):
+        form.add_error("nickname", TOO_FAST)
+        return _join_page(request, form, found, status=429)
+    outcome, token = rooms.participant_join(
+        workshop=workshop,
+        nickname=form.cleaned_data["nickname"],
+        device=_device(request),
+        address=address if address != "unknown" else None,
     )
+    if not outcome.ok:
+        form.add_error("nickname", outcome.message)
+        return _join_page(request, form, found)
+    response = redirect("play", code=workshop.code)
+    response.set_cookie(
+        seat_cookie(workshop),
+        token,
+        max_age=SEAT_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return _remember_device(request, response)
 
 
 def nickname_suggestion(request: HttpRequest, code: str) -> JsonResponse:
-    workshop = get_object_or_404(Workshop, code=code.upper())
-    return JsonResponse({"nickname": rooms.suggested_nickname(workshop)})
+    found = room_codes.find(request, code, _devices(request))
+    if found.throttled:
+        return JsonResponse({"error": "too_fast", "message": str(TOO_FAST)}, status=429)
+    if found.workshop is None:
+        return JsonResponse({"error": "not_found", "message": str(NOT_FOUND)}, status=404)
+    return JsonResponse({"nickname": rooms.suggested_nickname(found.workshop)})
 
 
 def play(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = get_object_or_404(Workshop, code=code.upper())
-    if not _seated(request, workshop):
-        return redirect("join", code=workshop.code)
+    seat = seat_in(request, code)
+    if seat is None:  # whatever the code: the join page tells a newcomer what there is to tell
+        return redirect("join", code=code.upper())
+    workshop, _pid = seat
     token = request.COOKIES[seat_cookie(workshop)]
     return render(
         request,
@@ -182,9 +213,12 @@ def screen(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def qr_code(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = get_object_or_404(Workshop, code=code.upper())
+    found = room_codes.find(request, code, _devices(request))
+    if found.workshop is None:
+        sentence, status = (TOO_FAST, 429) if found.throttled else (NOT_FOUND, 404)
+        return HttpResponse(str(sentence), status=status, content_type="text/plain")
     image = io.BytesIO()
-    segno.make(rooms.join_url(workshop), error="m").save(
+    segno.make(rooms.join_url(found.workshop), error="m").save(
         image, kind="svg", xmldecl=False, scale=10, border=2
     )
     return HttpResponse(image.getvalue(), content_type="image/svg+xml")

@@ -13,6 +13,7 @@ from tests.browser.views import Phone, wait_live
 pytestmark = pytest.mark.browser
 
 REFUSED = re.compile("No open workshop has that code")
+LOCKED = "This room is not taking new participants right now."
 
 
 def test_a_removed_phone_is_told_and_can_join_again(devices):
@@ -57,6 +58,13 @@ def test_a_banned_phone_cannot_join_again_not_even_with_a_fresh_nickname(devices
     stale.get_by_role("button", name="Let's play").click()
     expect(stale.get_by_text(REFUSED)).to_be_visible()
     expect(console.person("Totally new")).to_have_count(0)
+    # Clearing cookies does not lift the ban: the browser's storage kept its device id.
+    phone.page.context.clear_cookies()
+    phone.page.goto(console.join_url())
+    phone.page.get_by_label("Your nickname").fill("Cookie Monster")
+    phone.page.get_by_role("button", name="Let's play").click()
+    expect(phone.page.get_by_text(REFUSED)).to_be_visible()
+    expect(console.person("Cookie Monster")).to_have_count(0)
     expect(console.page.get_by_text("1 participant", exact=True)).to_be_visible()
 
 
@@ -79,8 +87,12 @@ def test_a_locked_room_lets_a_returning_phone_back_in_and_refuses_a_new_one(devi
     expect(back.get_by_text("Vera", exact=True)).to_be_visible()
     expect(back.get_by_text(f"Team {team}", exact=True)).to_be_visible()
 
+    # A late arrival is told why, and trying anyway seats nobody.
     newcomer = devices.phone("newcomer")
     newcomer.goto(console.join_url())
-    expect(newcomer.get_by_text(REFUSED)).to_be_visible()
-    expect(newcomer.get_by_label("Your nickname")).to_have_count(0)
+    expect(newcomer.get_by_role("alert").filter(has_text=LOCKED)).to_be_visible()
+    newcomer.get_by_label("Your nickname").fill("Late Lou")
+    newcomer.get_by_role("button", name="Let's play").click()
+    expect(newcomer.get_by_role("alert").filter(has_text=LOCKED)).to_be_visible()
     expect(console.page.get_by_text("1 participant", exact=True)).to_be_visible()
+    expect(console.person("Late Lou")).to_have_count(0)

@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import redis
 
 from tests.e2e.wire import Client, create_workshop, join, log_in, trusting_tls
 from tests.servers import (
@@ -27,6 +28,7 @@ from tests.servers import (
     stop,
     wait_for,
 )
+from workshop.models import CODE_ALPHABET
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PASSWORD = "a long facilitator passphrase"
@@ -36,6 +38,9 @@ CARD = {
     "situation": "Overbuying seats.",
     "ask": "What do you offer?",
 }
+
+MISSES = 5  # wrong room codes an address may try a minute, for this module's servers
+FRONT: dict[str, str] = {}
 
 pytestmark = [
     pytest.mark.services,
@@ -86,7 +91,9 @@ def behind_nginx():
             UPSERVE_VAR_DIR=str(workdir / "var"),
             PUBLIC_URL=f"https://localhost:{tls_port}",
             ALLOWED_HOSTS="localhost,127.0.0.1",
+            CODE_MISSES_PER_ADDRESS=str(MISSES),
         )
+        FRONT["redis"] = redis_url
         manage(env, "migrate", "-v0")
         manage({**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD}, "createsuperuser", "--noinput",
                "--username", "fiona", "--email", "fiona@example.org")  # fmt: skip
@@ -157,3 +164,37 @@ async def test_a_round_through_the_proxy_on_both_processes(behind_nginx):
     assert (results["t2"]["total"], results["t2"]["upsell"]) == (0, True)
     for client in (boss, *phones):
         await client.close()
+
+
+def test_a_forged_x_forwarded_for_buys_no_extra_guesses(behind_nginx):
+    """Every guess comes from this machine, each claiming another address in X-Forwarded-For.
+    nginx overwrites the header with the address it saw, so they share one miss budget, on both
+    Daphne processes (the counters live in Redis)."""
+    https, _ = behind_nginx
+
+    def guess(i: int) -> int:
+        code = "ZZZZZ" + CODE_ALPHABET[i]
+        forged = {"X-Forwarded-For": f"10.0.{i}.{i}, 192.0.2.{i}", "X-Real-IP": f"10.1.0.{i}"}
+        request = urllib.request.Request(f"{https}/join/{code}/", headers=forged)
+        try:
+            with urllib.request.urlopen(request, timeout=10, context=trusting_tls()) as response:
+                return response.status
+        except urllib.error.HTTPError as refused:
+            return refused.code
+
+    try:
+        assert [guess(i) for i in range(MISSES + 3)] == [404] * MISSES + [429] * 3
+    finally:  # give this machine its misses back for any test after this one
+        counters = redis.Redis.from_url(FRONT["redis"])
+        for key in counters.scan_iter("*throttle:*"):
+            counters.delete(key)
+
+
+def test_the_recipe_never_passes_on_a_clients_own_x_forwarded_for():
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    forwarded = [
+        line.split()
+        for line in site.splitlines()
+        if "X-Forwarded-For" in line and "proxy_set_header" in line
+    ]
+    assert forwarded and all(words[-1] == "$remote_addr;" for words in forwarded)

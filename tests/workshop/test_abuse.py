@@ -4,8 +4,9 @@ import pytest
 from django.test import Client
 
 from game import service
-from game.core.commands import LockJoining, RemoveParticipant
+from game.core.commands import EndWorkshop, LockJoining, RemoveParticipant
 from game.core.model import FACILITATOR
+from game.core.refusals import REFUSALS
 from workshop.models import CODE_ALPHABET, CODE_LENGTH, new_room_code
 
 pytestmark = pytest.mark.django_db
@@ -40,13 +41,20 @@ def test_a_workshop_caps_how_fast_anyone_joins_it(workshop, settings, frozen_clo
     assert (statuses.count(302), statuses.count(429)) == (20, 20)
 
 
-def test_a_wrong_code_and_a_locked_room_look_the_same(client, workshop):
-    wrong = client.post("/", {"code": "ZZZZZZ"}).content.decode().replace("ZZZZZZ", "CODE")
-    facilitate(workshop, LockJoining(True))
-    locked = (
-        client.post("/", {"code": workshop.code}).content.decode().replace(workshop.code, "CODE")
-    )
-    assert without_csrf(wrong) == without_csrf(locked)
+def test_a_wrong_code_an_ended_room_and_a_banned_device_look_the_same(workshop):
+    wrong = landing_answer(Client(), "ZZZZZZ")
+    troll = Client()
+    join(troll, workshop, "Troll")
+    pid = next(iter(service.read_state(workshop.pk).people))
+    facilitate(workshop, RemoveParticipant(pid, ban=True))
+    assert landing_answer(troll, workshop.code) == wrong
+    facilitate(workshop, EndWorkshop())
+    assert landing_answer(Client(), workshop.code) == wrong
+
+
+def landing_answer(client: Client, code: str) -> tuple[int, str]:
+    response = client.post("/", {"code": code})
+    return response.status_code, without_csrf(response.content.decode().replace(code, "CODE"))
 
 
 def without_csrf(page: str) -> str:
@@ -54,9 +62,10 @@ def without_csrf(page: str) -> str:
 
 
 def test_guessing_room_codes_is_rate_limited_per_address(client, workshop, settings, frozen_clock):
-    settings.UPSERVE_CODE_LOOKUPS_PER_ADDRESS = (5, 60)
-    replies = [client.post("/", {"code": "ZZZZZZ"}).content.decode() for _ in range(8)]
-    assert ["Too many tries" in r for r in replies] == [False] * 5 + [True] * 3
+    settings.UPSERVE_CODE_MISSES_PER_ADDRESS = (5, 60)
+    replies = [client.post("/", {"code": "ZZZZZZ"}) for _ in range(8)]
+    assert ["Too many tries" in r.content.decode() for r in replies] == [False] * 5 + [True] * 3
+    assert replies[-1].status_code == 429
     frozen_clock.advance(60)
     assert "Too many tries" not in client.post("/", {"code": "ZZZZZZ"}).content.decode()
 
@@ -76,7 +85,8 @@ def test_a_seat_is_held_for_a_returning_phone_in_a_locked_room(workshop):
     back = phone.get(f"/join/{workshop.code}/")
     assert back.status_code == 302 and back.url == f"/play/{workshop.code}/"
     newcomer = Client().get(f"/join/{workshop.code}/")
-    assert newcomer.status_code == 302 and newcomer.url == "/"
+    assert newcomer.status_code == 200
+    assert REFUSALS["joining_locked"] in newcomer.content.decode()
 
 
 def test_a_banned_device_cannot_take_a_new_seat(workshop):
@@ -86,7 +96,7 @@ def test_a_banned_device_cannot_take_a_new_seat(workshop):
     facilitate(workshop, RemoveParticipant(pid, ban=True))
     assert phone.get(f"/play/{workshop.code}/").status_code == 302  # the seat is gone
     again = join(phone, workshop, "Nice Person")
-    assert again.status_code == 302 and again.url == "/"
+    assert again.status_code == 404 and "No open workshop has that code" in again.content.decode()
     assert [p.nickname for p in service.read_state(workshop.pk).people.values()] == []
 
 

@@ -273,3 +273,46 @@ def test_a_refusal_is_shown_in_the_pages_language_by_its_code():
 @needs_node
 def test_the_countdown_clock_follows_the_servers_clock():
     assert drive("clock")["offset"] == pytest.approx(100, abs=0.01)
+
+
+# -- the device id kept in the browser's storage (device.js in Node) -----------------------------------
+
+DEVICE_JS = r"""
+const vm = require("node:vm");
+const [source, field, kept] = JSON.parse(process.argv[1]);
+const input = { value: field };
+const storage = new Map(kept ? [["upserve_device", kept]] : []);
+const localStorage = { getItem: (k) => storage.get(k) ?? null, setItem: (k, v) => storage.set(k, v) };
+vm.runInNewContext(source, { document: { querySelector: () => input }, localStorage });
+console.log(JSON.stringify({ sent: input.value, kept: storage.get("upserve_device") ?? null }));
+"""
+
+
+def device_script(field: str, kept: str | None) -> dict:
+    source = (STATIC / "device.js").read_text()
+    done = subprocess.run(
+        [NODE, "-e", DEVICE_JS, json.dumps([source, field, kept])],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+@needs_node
+def test_the_join_form_sends_the_device_id_the_browser_kept_over_its_cookies():
+    kept = "kept-since-the-first-visit"
+    assert device_script("fresh-cookie-after-clearing", kept) == {"sent": kept, "kept": kept}
+
+
+@needs_node
+def test_a_first_visit_keeps_the_cookies_device_id_in_storage():
+    cookie = "the-cookies-device-id-01"
+    assert device_script(cookie, None) == {"sent": cookie, "kept": cookie}
+
+
+@needs_node
+def test_a_tampered_stored_id_is_replaced_by_the_cookies():
+    cookie = "the-cookies-device-id-01"
+    assert device_script(cookie, "<img onerror>") == {"sent": cookie, "kept": cookie}
