@@ -80,21 +80,25 @@ def check_document(doc: dict) -> None:
 
 def _check_nesting_and_text(doc: Any) -> None:
     """One pass without recursion: nothing nested deeper than a real archive, and every string
-    (keys included) passes the socket's text rule."""
+    (keys included) passes the socket's text rule. The rule is about single characters, so a
+    container's strings are checked joined together: one search per container, not per string."""
     deepest = limits()["depth"]
     stack: list[tuple[Any, int]] = [(doc, 1)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, str):
-            if not is_clean(item):
-                raise TooBig(f"The archive holds text the game refuses: {BAD_TEXT} {_where(doc)}")
-        elif isinstance(item, dict | list):
-            if depth > deepest:
-                raise TooBig(f"The archive is nested more than {deepest} levels deep.")
-            if isinstance(item, dict):
-                stack.extend((key, depth) for key in item)
-                item = item.values()
-            stack.extend((value, depth + 1) for value in item)
+        if depth > deepest:
+            raise TooBig(f"The archive is nested more than {deepest} levels deep.")
+        texts = []
+        if isinstance(item, dict):
+            texts.extend(item)
+            item = item.values()
+        for value in item:
+            if isinstance(value, str):
+                texts.append(value)
+            elif isinstance(value, dict | list):
+                stack.append((value, depth + 1))
+        if not is_clean("".join(texts)):
+            raise TooBig(f"The archive holds text the game refuses: {BAD_TEXT} {_where(doc)}")
 
 
 def _where(doc: Any) -> str:

@@ -170,6 +170,13 @@ UPSERVE_PHONE_FRAMES_PER_SECOND = float(os.environ.get("PHONE_FRAMES_PER_SECOND"
 # How often the facilitator's list of who is connected is brought up to date.
 UPSERVE_PRESENCE_SECONDS = float(os.environ.get("PRESENCE_SECONDS", "1.0"))
 
+# Workshop archives (workshop/archive.py). The upload limit is deploy/nginx.conf's
+# client_max_body_size too (tests/workshop/test_archive_limits.py compares them): change both.
+# It fits a 5,000-phone workshop of seven rounds; with the shape limits of
+# workshop/archive_limits.py (overridden by UPSERVE_ARCHIVE_LIMITS) it bounds an import's memory.
+UPSERVE_ARCHIVE_MAX_BYTES = 32 * 1024 * 1024
+UPSERVE_IMPORTS_PER_FACILITATOR = (int(os.environ.get("IMPORTS_PER_FACILITATOR", "6")), 3600)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
