@@ -3,8 +3,8 @@
 Nothing is written until the whole document has been checked: first its size and shape, cheaply,
 before anything is folded (``archive_limits``), then its log against the game's rules. The
 imported workshop is a new room (new code, new screen key) owned by whoever imports it. Its log
-goes in through ``game.store.append`` exactly as recorded, in short transactions so that other
-rooms keep writing meanwhile; the room stays empty (``last_seq`` 0: every command is refused) until
+goes in as the rows ``game.store.append`` writes, exactly as recorded, in short transactions so
+other rooms keep writing meanwhile; the room stays empty (``last_seq`` 0: every command is refused) until
 the last event is in and the log folds to the state the checker built. A failed import deletes
 what it wrote. Neither fold is kept: a process does not hold a workshop nobody is playing.
 """
@@ -22,15 +22,14 @@ from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.utils.text import slugify
 
-from game import service, store
+from game import service
 from game.core.events import ALL_TYPES, Event
-from game.core.evolve import evolve
 from game.core.model import State
 from game.models import Event as EventRow
 from game.rows import insert_many
 from workshop import archive_limits
 from workshop.archive_check import LogRejected, check_log
-from workshop.exports import ARCHIVE_FORMAT, ARCHIVE_VERSION
+from workshop.exports import ARCHIVE_FORMAT, ARCHIVE_VERSION, fold_log
 from workshop.models import Deck, Scenario, Workshop
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
@@ -222,7 +221,7 @@ def import_archive(archive: Archive, owner, progress: Progress | None = None) ->
     try:
         _write_log(workshop.pk, archive.events, progress)
         archive.events = []  # in the database now; only the checker's fold is still needed
-        if _fold(workshop.pk, archive.state.seq) != archive.state:
+        if fold_log(workshop.pk, archive.state.seq) != archive.state:
             raise ArchiveError("The imported log does not fold to the archive's state.")
         # An archive is a record: its timers do not run again here, so no deadline.
         Workshop.objects.filter(pk=workshop.pk).update(last_seq=archive.state.seq)
@@ -256,18 +255,6 @@ def _write_log(workshop_id: int, events: list, progress: Progress | None) -> Non
             time.sleep(time.monotonic() - began)
         if progress:
             progress(start + len(part), total)
-
-
-def _fold(workshop_id: int, last_seq: int, page: int = 2000) -> State:
-    """The stored log folded here, a page at a time, and not kept by the game service."""
-    state = State()
-    while state.seq < last_seq:
-        logged = store.events_after(workshop_id, state.seq, limit=min(page, last_seq - state.seq))
-        if not logged:
-            break
-        for x in logged:
-            evolve(state, x.event, x.seq)
-    return state
 
 
 def _discard(workshop: Workshop, deck: Deck | None) -> None:

@@ -24,7 +24,7 @@ DEFAULTS = {
     "cards": 500,
     # JSON objects and arrays, counted as the "{" and "[" bytes of the file (an upper bound,
     # before parsing): the smallest of them cost twenty times their size once parsed.
-    "containers": 1_000_000,
+    "containers": 700_000,  # a real archive has two an event
     "depth": 20,  # a real archive nests six deep
 }
 
