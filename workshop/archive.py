@@ -12,6 +12,7 @@ what it wrote. Neither fold is kept: a process does not hold a workshop nobody i
 from __future__ import annotations
 
 import json
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -31,6 +32,8 @@ from workshop import archive_limits
 from workshop.archive_check import LogRejected, check_log
 from workshop.exports import ARCHIVE_FORMAT, ARCHIVE_VERSION, fold_log
 from workshop.models import Deck, Scenario, Workshop
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 CARD_LIMITS = {"title": 120, "customer": 300, "situation": 1000, "ask": 1000, "debrief": 1000}
@@ -226,7 +229,10 @@ def import_archive(archive: Archive, owner, progress: Progress | None = None) ->
         # An archive is a record: its timers do not run again here, so no deadline.
         Workshop.objects.filter(pk=workshop.pk).update(last_seq=archive.state.seq)
     except BaseException:
-        _discard(workshop, deck)
+        try:
+            _discard(workshop, deck)
+        except Exception:  # the import's own failure is the one to report
+            log.exception("could not delete the failed import of workshop %s", workshop.pk)
         raise
     finally:
         service.forget(workshop.pk)

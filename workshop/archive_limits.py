@@ -52,8 +52,10 @@ def check_raw(raw: bytes | str) -> None:
     _over(containers, "JSON objects and arrays", "containers")
 
 
-def check_document(doc: dict) -> None:
+def check_document(doc: Any) -> None:
     """After parsing, before folding: nesting, text and the shape of the workshop."""
+    if not isinstance(doc, dict):
+        return  # not an archive at all, which the reader says
     _check_nesting_and_text(doc)
     rows = doc.get("events")
     rows = rows if isinstance(rows, list) else []

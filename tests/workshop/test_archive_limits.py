@@ -213,6 +213,11 @@ def test_a_hundred_thousand_deep_nesting_gets_a_clean_400(host, document):
     assert page.status_code == 400 and "nested too deeply" in page.content.decode()
 
 
+@pytest.mark.parametrize("text", ["5", '"text"', "[]", "null", "[[[]]]"])
+def test_a_document_that_is_no_archive_is_refused_as_such(text):
+    _refused(text, "not an Upserve workshop archive")
+
+
 def test_the_archive_and_the_socket_refuse_the_same_text():
     for sample in ("ok", "tab\tnewline\n", "\x00", "\x1f", "\x7f", "\ud800", "\udfff", "é😀"):
         frame = json.dumps({"type": "ping", "x": sample})
