@@ -1,37 +1,48 @@
-"""Importing a workshop archive: read it, check every part of it, then record it in one go.
+"""Importing a workshop archive: read it, check every part of it, then record it.
 
-Nothing is written until the whole document has been checked, and the writing is one
-transaction: a bad archive leaves the database as it was, and says what is wrong with it.
-The imported workshop is a new room (new code, new screen key) owned by whoever imports it;
-its log goes in through ``game.store.append`` exactly as recorded, and the fold the game service
-builds from it must equal the one the checker built, or nothing is kept.
+Nothing is written until the whole document has been checked: first its size and shape, cheaply,
+before anything is folded (``archive_limits``), then its log against the game's rules. The
+imported workshop is a new room (new code, new screen key) owned by whoever imports it. Its log
+goes in as the rows ``game.store.append`` writes, exactly as recorded, in short transactions so
+other rooms keep writing meanwhile; the room stays empty (``last_seq`` 0: every command is refused) until
+the last event is in and the log folds to the state the checker built. A failed import deletes
+what it wrote. Neither fold is kept: a process does not hold a workshop nobody is playing.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from itertools import groupby
+from typing import IO
 
 from django.conf import settings as django_settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.text import slugify
 
-from game import service, store
+from game import service
 from game.core.events import ALL_TYPES, Event
 from game.core.model import State
-from game.store import Logged
+from game.models import Event as EventRow
+from game.rows import insert_many
+from workshop import archive_limits
 from workshop.archive_check import LogRejected, check_log
-from workshop.exports import ARCHIVE_FORMAT, ARCHIVE_VERSION
+from workshop.exports import ARCHIVE_FORMAT, ARCHIVE_VERSION, fold_log
 from workshop.models import Deck, Scenario, Workshop
 
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 CARD_LIMITS = {"title": 120, "customer": 300, "situation": 1000, "ask": 1000, "debrief": 1000}
 CARD_REQUIRED = ("title", "customer", "situation", "ask")
 EVENT_KEYS = {"seq", "type", "data", "recorded_at"}
-BATCH = 500
+LOG_COLUMNS = ("workshop", "seq", "type", "data", "recorded_at")  # as store.append writes
+# Events per transaction: a few milliseconds of SQLite's one write lock at a time.
+BATCH = 200
+NUMBER_DIGITS = 16  # 2**53 and below: what every JSON reader holds exactly
 
 Progress = Callable[[int, int], None]
 
@@ -46,7 +57,7 @@ class Archive:
     plan: list[int]
     settings: dict
     scenarios: list[dict]
-    events: list[tuple[int, Event, float]]
+    events: list[tuple[int, Event, float]]  # emptied by ``import_archive`` once written
     state: State  # the log folded by the checker
 
 
@@ -54,22 +65,53 @@ def max_bytes() -> int:
     return getattr(django_settings, "UPSERVE_ARCHIVE_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
-def parse(raw: bytes | str) -> Archive:
-    """Read and check an archive document; raise ``ArchiveError`` naming the first problem."""
+def parse(source: bytes | str | IO[bytes]) -> Archive:
+    """Read and check an archive document; raise ``ArchiveError`` naming the first problem.
+    Given a file, the raw bytes are let go of once parsed."""
+    raw = source.read(max_bytes() + 1) if hasattr(source, "read") else source
     if len(raw) > max_bytes():
         raise ArchiveError(
-            f"The file is too big: {len(raw):,} bytes, and archives may be at most "
+            f"The file is too big: {len(raw):,} bytes or more, and archives may be at most "
             f"{max_bytes():,} bytes."
         )
     try:
-        doc = json.loads(raw)
+        archive_limits.check_raw(raw)
+        doc = _loads(raw)
+        del raw
+        archive_limits.check_document(doc)
+    except archive_limits.TooBig as problem:
+        raise ArchiveError(str(problem)) from None
+    return validate(doc)
+
+
+def _loads(raw: bytes | str):
+    try:
+        return json.loads(raw, parse_constant=_constant, parse_int=_integer, parse_float=_decimal)
     except UnicodeDecodeError:
         raise ArchiveError("The file is not text (an archive is UTF-8 JSON).") from None
     except json.JSONDecodeError as broken:
         raise ArchiveError(
             f"The file is not valid JSON: {broken.msg} at line {broken.lineno}, column {broken.colno}."
         ) from None
-    return validate(doc)
+    except RecursionError:
+        raise ArchiveError("The file is nested too deeply to be an archive.") from None
+
+
+def _constant(name: str):
+    raise ArchiveError(f"The file holds {name}, which is not a number in JSON.")
+
+
+def _integer(digits: str) -> int:
+    if len(digits.lstrip("-")) > NUMBER_DIGITS:
+        raise ArchiveError(f"The file holds a number of {len(digits):,} digits; at most 16.")
+    return int(digits)
+
+
+def _decimal(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ArchiveError(f"The file holds a number too big to be a number ({text[:20]}…).")
+    return value
 
 
 def validate(doc) -> Archive:
@@ -86,12 +128,11 @@ def validate(doc) -> Archive:
     if not isinstance(title, str) or not 1 <= len(title.strip()) <= 120:
         raise ArchiveError("workshop.title must be text of 1 to 120 characters.")
     scenarios = [_card(card, n) for n, card in enumerate(_list(doc.get("scenarios"), "scenarios"))]
-    plan = _list(header.get("plan", []), "workshop.plan")
-    for n in plan:
-        if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n < len(scenarios):
-            raise ArchiveError(f"workshop.plan names scenario {n!r}, which the archive lacks.")
+    plan = _plan(_list(header.get("plan", []), "workshop.plan"), len(scenarios))
     settings = _object(header.get("settings"), "workshop.settings")
-    events = _events(_list(doc.get("events"), "events"))
+    rows = _list(doc.pop("events", None), "events")
+    events = _events(rows)
+    rows.clear()  # the rows' own dicts; the events keep their data
     try:
         state = check_log(events)
     except LogRejected as rejected:
@@ -116,6 +157,22 @@ def _list(value, where: str) -> list:
     if not isinstance(value, list):
         raise ArchiveError(f"{where} is missing or is not a list.")
     return value
+
+
+def _plan(plan: list, cards: int) -> list[int]:
+    """Each card at most once: a plan is an order of the deck, and pages read it against it."""
+    if len(plan) > cards:
+        raise ArchiveError(
+            f"workshop.plan has {len(plan):,} entries but the archive has {cards:,} cards."
+        )
+    seen: set[int] = set()
+    for n in plan:
+        if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n < cards:
+            raise ArchiveError(f"workshop.plan names scenario {n!r}, which the archive lacks.")
+        if n in seen:
+            raise ArchiveError(f"workshop.plan names scenario {n} twice.")
+        seen.add(n)
+    return plan
 
 
 def _card(card, n: int) -> dict:
@@ -159,38 +216,61 @@ def _events(rows: list) -> list[tuple[int, Event, float]]:
 
 
 def import_archive(archive: Archive, owner, progress: Progress | None = None) -> Workshop:
-    """Record ``archive`` as a new workshop of ``owner``, all or nothing."""
-    total = len(archive.events)
-    workshop_id = None
+    """Record ``archive`` as a new workshop of ``owner``; on any failure, nothing is left."""
+    with transaction.atomic():
+        deck, plan = _deck(archive, owner)
+        # last_seq 0: until the end, the room is an empty one that refuses every command.
+        workshop = Workshop.objects.create(owner=owner, title=archive.title, deck=deck, plan=plan)
     try:
-        with transaction.atomic():
-            deck, plan = _deck(archive, owner)
-            workshop = Workshop.objects.create(
-                owner=owner, title=archive.title, deck=deck, plan=plan
-            )
-            workshop_id = workshop.pk
-            done = 0
-            # One append per recorded instant keeps each event's recorded_at; batches bound
-            # the size of each insert.
-            for at, group in groupby(archive.events, key=lambda x: x[2]):
-                group = list(group)
-                for start in range(0, len(group), BATCH):
-                    part = group[start : start + BATCH]
-                    store.append(workshop_id, [Logged(seq, ev) for seq, ev, _at in part], at)
-                    done += len(part)
-                    if progress:
-                        progress(done, total)
-            # An archive is a record: its timers do not run again here, so no deadline.
-            Workshop.objects.filter(pk=workshop_id).update(last_seq=archive.state.seq)
-            service.forget(workshop_id)
-            if service.read_state(workshop_id) != archive.state:
-                raise ArchiveError("The imported log does not fold to the archive's state.")
-    except Exception:
-        if workshop_id is not None:
-            service.forget(workshop_id)  # the fold may hold a log that was rolled back
+        _write_log(workshop.pk, archive.events, progress)
+        archive.events = []  # in the database now; only the checker's fold is still needed
+        if fold_log(workshop.pk, archive.state.seq) != archive.state:
+            raise ArchiveError("The imported log does not fold to the archive's state.")
+        # An archive is a record: its timers do not run again here, so no deadline.
+        Workshop.objects.filter(pk=workshop.pk).update(last_seq=archive.state.seq)
+    except BaseException:
+        try:
+            _discard(workshop, deck)
+        except Exception:  # the import's own failure is the one to report
+            log.exception("could not delete the failed import of workshop %s", workshop.pk)
         raise
+    finally:
+        service.forget(workshop.pk)
     workshop.refresh_from_db()
     return workshop
+
+
+def _write_log(workshop_id: int, events: list, progress: Progress | None) -> None:
+    """The log in short transactions of its own, never on the game's write path. SQLite has one
+    write lock for every room, and a writer waiting for it polls it every few milliseconds: after
+    each transaction the import pauses as long as it held it, so other rooms' commands get in."""
+    total = len(events)
+    share = connection.vendor == "sqlite"
+    for start in range(0, total, BATCH):
+        part = events[start : start + BATCH]
+        began = time.monotonic()
+        with transaction.atomic():
+            # ``store.append`` gives one time to all it records; an archive's events keep each
+            # its own, so they go in as rows of the same columns, one statement per batch.
+            insert_many(
+                EventRow,
+                LOG_COLUMNS,
+                [(workshop_id, seq, ev.type, ev.data, at) for seq, ev, at in part],
+            )
+        if share:
+            time.sleep(time.monotonic() - began)
+        if progress:
+            progress(start + len(part), total)
+
+
+def _discard(workshop: Workshop, deck: Deck | None) -> None:
+    """Delete a failed import, its log in short transactions too."""
+    written = EventRow.objects.filter(workshop_id=workshop.pk)
+    while ids := list(written.values_list("pk", flat=True)[:5000]):
+        EventRow.objects.filter(pk__in=ids).delete()
+    workshop.delete()
+    if deck is not None:
+        deck.delete()
 
 
 def _deck(archive: Archive, owner) -> tuple[Deck | None, list[int]]:

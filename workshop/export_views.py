@@ -4,7 +4,9 @@ superusers) may take its results away; an import always belongs to whoever uploa
 from __future__ import annotations
 
 import json
+import threading
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -13,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from workshop import cohorts, exports
+from workshop import cohorts, exports, throttle
 from workshop.archive import ArchiveError, import_archive, max_bytes, parse
 from workshop.models import Workshop
 
@@ -78,32 +80,55 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+# One import at a time per process: each may hold a few hundred megabytes while it is checked.
+_importing = threading.Semaphore(1)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def archive_import(request: HttpRequest) -> HttpResponse:
     context = {"max_mb": max_bytes() // (1024 * 1024)}
     if request.method == "GET":
         return render(request, "exports/import.html", context)
-    upload = request.FILES.get("archive")
+    if not throttle.allow(f"import:{request.user.pk}", settings.UPSERVE_IMPORTS_PER_FACILITATOR):
+        count, seconds = settings.UPSERVE_IMPORTS_PER_FACILITATOR
+        problem = _("You have imported %(count)s archives in the last %(minutes)s minutes; try "
+                    "again later.") % {"count": count, "minutes": seconds // 60}  # fmt: skip
+        return _refused(request, context, problem, 429)
+    if not _importing.acquire(blocking=False):
+        problem = _("Another archive is being imported here; try again in a minute.")
+        return _refused(request, context, problem, 503)
     try:
-        if upload is None:
-            raise ArchiveError(_("Choose an archive file to import."))
-        if upload.size > max_bytes():
-            raise ArchiveError(
-                _("The file is too big: archives may be at most %(mb)s MB.")
-                % {"mb": context["max_mb"]}
-            )
-        workshop = import_archive(parse(upload.read()), request.user)
+        workshop = _imported(request, context)
     except ArchiveError as problem:
-        if _wants_json(request):
-            return JsonResponse({"ok": False, "error": str(problem)}, status=400)
-        return render(
-            request, "exports/import.html", {**context, "error": str(problem)}, status=400
-        )
+        return _refused(request, context, str(problem), 400)
+    finally:
+        _importing.release()
     url = reverse("console_run", args=[workshop.code])
     if _wants_json(request):
         return JsonResponse({"ok": True, "code": workshop.code, "url": url})
     return render(request, "exports/import.html", {**context, "imported": workshop, "url": url})
+
+
+def _imported(request: HttpRequest, context: dict) -> Workshop:
+    too_big = ArchiveError(
+        _("The file is too big: archives may be at most %(mb)s MB.") % {"mb": context["max_mb"]}
+    )
+    # Said before the body is read, when its length says so already.
+    if int(request.META.get("CONTENT_LENGTH") or 0) > max_bytes() + 64 * 1024:
+        raise too_big
+    upload = request.FILES.get("archive")
+    if upload is None:
+        raise ArchiveError(_("Choose an archive file to import."))
+    if upload.size > max_bytes():
+        raise too_big
+    return import_archive(parse(upload), request.user)
+
+
+def _refused(request: HttpRequest, context: dict, problem: str, status: int) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"ok": False, "error": problem}, status=status)
+    return render(request, "exports/import.html", {**context, "error": problem}, status=status)
 
 
 @login_required

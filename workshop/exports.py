@@ -7,7 +7,6 @@ of a finished workshop is the same whenever it is taken.
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
 import json
@@ -16,9 +15,10 @@ from dataclasses import asdict
 
 from django.utils.translation import gettext as _
 
-from game import service
+from game import store
 from game.core import events as e
 from game.core.debrief import commitments
+from game.core.evolve import evolve
 from game.core.model import State
 from game.core.scoring import standings
 from game.models import Event as EventRow
@@ -37,9 +37,22 @@ def _log(workshop_id: int, last_seq: int) -> Iterator[tuple[int, str, dict, floa
 
 
 def _state_and_seq(workshop: Workshop) -> tuple[State, int]:
-    with service.reading(workshop.pk) as state:
-        # Exports read the fold while other requests may move it on: take what they need now.
-        return copy.deepcopy(state), state.seq
+    """The log folded here, as far as the workshop row says now. An export never takes the
+    room's fold, which a writer of every room may be waiting for, and keeps no fold after."""
+    last_seq = Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop.pk)
+    return fold_log(workshop.pk, last_seq), last_seq
+
+
+def fold_log(workshop_id: int, last_seq: int, page: int = 2000) -> State:
+    """The stored log up to ``last_seq`` folded a page at a time, apart from the game service."""
+    state = State()
+    while state.seq < last_seq:
+        logged = store.events_after(workshop_id, state.seq, limit=min(page, last_seq - state.seq))
+        if not logged:
+            break
+        for x in logged:
+            evolve(state, x.event, x.seq)
+    return state
 
 
 def nicknames(workshop_id: int, last_seq: int) -> dict[str, str]:

@@ -187,6 +187,13 @@ UPSERVE_PRESENCE_SECONDS = float(os.environ.get("PRESENCE_SECONDS", "1.0"))
 # The replay page fetches a round's log in pieces of at most this many events (issue 12, A3).
 UPSERVE_REPLAY_PIECE = max(1, int(os.environ.get("REPLAY_PIECE", "500")))
 
+# Workshop archives (workshop/archive.py). The upload limit is deploy/nginx.conf's
+# client_max_body_size too (tests/workshop/test_archive_limits.py compares them): change both.
+# It fits a 5,000-phone workshop of seven rounds; with the shape limits of
+# workshop/archive_limits.py (overridden by UPSERVE_ARCHIVE_LIMITS) it bounds an import's memory.
+UPSERVE_ARCHIVE_MAX_BYTES = 32 * 1024 * 1024
+UPSERVE_IMPORTS_PER_FACILITATOR = (int(os.environ.get("IMPORTS_PER_FACILITATOR", "6")), 3600)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

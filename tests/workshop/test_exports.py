@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import threading
 
 import pytest
 
@@ -148,3 +149,34 @@ def test_a_bad_upload_is_answered_with_the_reason(host, played):
 def test_the_import_page_labels_its_file_field(host):
     page = host.get("/archives/import/").content.decode()
     assert '<label for="archive-file"' in page and 'id="archive-file"' in page
+
+
+def test_an_export_does_not_wait_for_the_rooms_fold(host, played):
+    # A writer holding the room's fold (as every room's database thread may be waiting to) does
+    # not hold up an export, and the export leaves no fold behind.
+    from game import service
+
+    service.forget(played.pk)  # as on a process that has not served the room
+    held, release, exported = threading.Event(), threading.Event(), []
+
+    def writer() -> None:
+        with service._lock(played.pk):
+            held.set()
+            release.wait(timeout=10)
+            exported.append(("released", len(exported)))
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    held.wait(timeout=10)
+    try:
+        archive = b"".join(
+            host.get(f"/console/{played.code}/exports/archive.json").streaming_content
+        )
+        results = host.get(f"/console/{played.code}/exports/results.json")
+        exported.append(("exported", len(exported)))
+    finally:
+        release.set()
+        thread.join()
+    assert exported[0][0] == "exported"
+    assert json.loads(archive)["workshop"]["last_seq"] == results.json()["workshop"]["seq"]
+    assert played.pk not in service._states

@@ -18,14 +18,15 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=owner).first()
         if user is None:
             raise CommandError(f"There is no user called {owner!r}.")
-        try:
-            with open(file, "rb") as source:
-                raw = source.read()
-        except OSError as problem:
-            raise CommandError(f"Cannot read {file}: {problem.strerror}.") from None
         self.stderr.write("checking the archive against the game's rules…")
         try:
-            archive = parse(raw)
+            with open(file, "rb") as source:
+                archive = parse(source)  # reads it, and lets go of the bytes once parsed
+        except OSError as problem:
+            raise CommandError(f"Cannot read {file}: {problem.strerror}.") from None
+        except ArchiveError as problem:
+            raise CommandError(f"{file} was not imported: {problem}") from None
+        try:
             workshop = import_archive(archive, user, progress=self._progress)
         except ArchiveError as problem:
             raise CommandError(f"{file} was not imported: {problem}") from None
