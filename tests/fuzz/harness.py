@@ -41,6 +41,7 @@ from game.routing import websocket_urlpatterns
 from game.store import Logged
 from game.tokens import participant_token
 from tests.fuzz.frames import Drive, Msg, Raw, Ref
+from tests.game.wsclient import logged_in_session
 from workshop.models import Scenario, Workshop
 
 READ_TIMEOUT = 10
@@ -185,8 +186,6 @@ class Conn:
     def __post_init__(self) -> None:
         path = f"/ws/workshops/{self.harness.code}/"
         self.communicator = WebsocketCommunicator(APPLICATION, path)
-        if self.user is not None:
-            self.communicator.scope["user"] = self.user
 
     @property
     def sender(self) -> str | None:
@@ -195,6 +194,8 @@ class Conn:
         return self.pid if self.role == "participant" else None
 
     async def open(self) -> None:
+        if self.user is not None and "session" not in self.communicator.scope:
+            self.communicator.scope["session"] = await logged_in_session(self.user)
         connected, _ = await self.communicator.connect(timeout=READ_TIMEOUT)
         check(connected, f"{self.name}: the handshake was refused")
 
