@@ -64,6 +64,9 @@ ERROR_CODES = {
     "unavailable",
     "rate_limited",
     "removed",
+    "too_many_connections",
+    "hello_timeout",
+    "replaced",
 }
 # Refusals the consumer decides before the rules: never stored as receipts (protocol.md §4).
 CONSUMER_REFUSALS = {"forbidden", "participants_only", "scenario_invalid"}
