@@ -66,6 +66,7 @@ class GameConsumer(AsyncWebsocketConsumer):
     session_key: str | None = None
     rights_watch: asyncio.Task | None = None
     cutting: asyncio.Task | None = None
+    helloing = False  # a hello is being handled
 
     async def dispatch(self, message: dict) -> None:
         # Channels closes stale database connections before every handler: a hop to the one
@@ -130,7 +131,11 @@ class GameConsumer(AsyncWebsocketConsumer):
             if message.type == "ping":
                 self.answer_ping()
             elif message.type == "hello":
-                await self.hello(message)
+                self.helloing = True
+                try:
+                    await self.hello(message)
+                finally:
+                    self.helloing = False
             else:
                 await self.command(message)
         except ProtocolError as problem:
@@ -161,6 +166,13 @@ class GameConsumer(AsyncWebsocketConsumer):
     # -- limits on a socket's life: hello in time, a few sockets per seat, the right to drive --
 
     def _hello_overdue(self) -> None:
+        if self.helloing:
+            # Its hello came in time and is waiting for the database (a reconnect storm after
+            # a restart): look again later, in case it fails.
+            self.hello_timer = asyncio.get_running_loop().call_later(
+                settings.UPSERVE_HELLO_SECONDS, self._hello_overdue
+            )
+            return
         self.hello_timer = None
         if self.viewer is None:
             seconds = f"{settings.UPSERVE_HELLO_SECONDS:g}"
@@ -291,8 +303,10 @@ class GameConsumer(AsyncWebsocketConsumer):
         async with self.sending:
             await hub.subscribe(self.workshop_id, self, self.lane)
             entered = await database_sync_to_async(self._enter)(role, token, last_seq)
-            if entered is None:
+            if entered is None or self.cutting is not None:  # (cut meanwhile: too late)
                 await hub.unsubscribe(self.workshop_id, self)
+                if self.cutting is not None:
+                    return
                 raise ProtocolError("auth_failed", _AUTH_FAILED[role])
             if self.hello_timer is not None:
                 self.hello_timer.cancel()

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 
 from game import protocol, service, store
 from game.core import events as e
@@ -665,6 +666,7 @@ class Harness:
             or (code == "scenario_invalid" and "scenario_id" not in _fields(sent))
         ):
             self.receipts[key] = answer
+            _forget_old_refusals(self.receipts, conn.sender)
 
     async def unchanged(self) -> None:
         """Nothing was recorded: the log is still where the last ack left it."""
@@ -890,15 +892,22 @@ def _team_of(workshop_id: int, pid: str) -> str | None:
 def _log_position(workshop_id: int) -> tuple[int, dict]:
     last_seq = Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
     receipts = {}
-    for actor, client_id, result in Receipt.objects.filter(workshop_id=workshop_id).values_list(
-        "actor", "client_id", "result"
-    ):
+    rows = Receipt.objects.filter(workshop_id=workshop_id).order_by("pk")
+    for actor, client_id, result in rows.values_list("actor", "client_id", "result"):
         sender = actor.removeprefix("participant:") if actor.startswith("participant:") else actor
         if result["ok"]:
             receipts[(sender, client_id)] = ("ack", result["seqs"])
         else:
             receipts[(sender, client_id)] = ("refused", result["code"], result["message"])
     return last_seq, receipts
+
+
+def _forget_old_refusals(receipts: dict, sender: str) -> None:
+    """Only a sender's newest refusals keep their receipt (protocol.md §4): forget the rest, as
+    the server does. ``receipts`` keeps insertion order, which is the server's order too."""
+    refused = [k for k, v in receipts.items() if k[0] == sender and v[0] == "refused"]
+    for key in refused[: max(0, len(refused) - settings.UPSERVE_REFUSED_RECEIPTS_PER_SENDER)]:
+        del receipts[key]
 
 
 def _last_seq(workshop_id: int) -> int:

@@ -1,6 +1,7 @@
 """One phone cannot hold unbounded sockets, messages or rows; silent sockets do not linger."""
 
 import pytest
+from channels.db import database_sync_to_async
 
 from tests.game.test_consumers import phone, seat
 from tests.game.wsclient import Client
@@ -116,4 +117,58 @@ async def test_text_with_control_characters_is_refused_with_the_commands_id(work
     assert (reply["code"], reply["id"]) == ("bad_text", "c-7")
     await alice.send({"type": "rename", "id": "c-\u0007", "nickname": "Al\u0000ice"})
     assert (await alice.receive())["id"] is None  # the id itself is unreadable
+    await alice.close()
+
+
+@database_sync_to_async
+def receipts_of(workshop, token) -> int:
+    from game.models import Receipt
+    from game.tokens import read_participant_token
+
+    actor = f"participant:{read_participant_token(token, workshop.pk)}"
+    return Receipt.objects.filter(workshop=workshop, actor=actor).count()
+
+
+async def test_one_token_on_many_sockets_gets_one_seats_sockets_rate_and_rows(workshop, settings):
+    settings.UPSERVE_MESSAGES_PER_SECOND = 0.001  # no refill while the test runs
+    settings.UPSERVE_REFUSED_RECEIPTS_PER_SENDER = 10
+    token = await seat(workshop, "Mallory")
+    opened = []
+    for _ in range(12):
+        opened.append(await phone(workshop, token))
+        await opened[-1].receive()  # snapshot
+    for gone in opened[:7]:
+        assert (await gone.receive())["code"] == "replaced"
+        assert await closed_with(gone) == 4409
+    answers = []
+    for n in range(20):  # no round yet: the rules refuse every vote
+        for i, client in enumerate(opened[7:]):
+            vote = {"type": "vote", "id": f"v{i}-{n}", "team": "t1", "q1": "yes", "q2": "yes"}
+            await client.send(vote)
+    for client in opened[7:]:
+        answers += [(await client.receive()).get("code") for _ in range(20)]
+        await client.close()
+    assert answers.count("no_round") == 40  # the seat's one burst, across its five sockets
+    assert answers.count("rate_limited") == 60
+    assert await receipts_of(workshop, token) == 10
+
+
+async def test_a_hello_that_came_in_time_but_waits_for_a_busy_database_is_not_cut(
+    workshop, settings, monkeypatch
+):
+    import time
+
+    from game.consumers import GameConsumer
+
+    settings.UPSERVE_HELLO_SECONDS = 0.1
+    enter = GameConsumer._enter
+
+    def slow_enter(self, *args):
+        time.sleep(0.4)  # a reconnect storm's queue on the database thread
+        return enter(self, *args)
+
+    monkeypatch.setattr(GameConsumer, "_enter", slow_enter)
+    alice = await phone(workshop, await seat(workshop, "Alice"))
+    assert (await alice.receive())["type"] == "snapshot"
+    assert await pings_answered(alice, 1) == ["pong"]
     await alice.close()
