@@ -103,7 +103,10 @@ def announce(users: list[int] | None, session: str | None = None) -> None:
 def _publish(message: str) -> None:
     import redis
 
-    with redis.Redis.from_url(settings.REDIS_URL) as client:
+    # A short wait: a logout must not hang on an unreachable Redis (sockets check on a timer).
+    with redis.Redis.from_url(
+        settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
+    ) as client:
         client.publish(CHANNEL, message)
 
 
