@@ -97,6 +97,10 @@ class Sockets:
         if self.departures % self.SWEEP_EVERY == 0:
             self.sweep()
 
+    def forget(self) -> None:
+        """Start afresh (tests: a new server process)."""
+        self.__init__()
+
     def sweep(self) -> None:
         for seat in [s for s, b in self.buckets.items() if s not in self.by_seat and b.full()]:
             del self.buckets[seat]

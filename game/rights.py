@@ -50,6 +50,10 @@ class Watchers:
             if not sockets:
                 del self.by_user[user_pk]
 
+    def forget(self) -> None:
+        """Start afresh (tests: a new server process)."""
+        self.by_user.clear()
+
     def tell(self, users: list[int] | None, session: str | None) -> None:
         """On the loop: ``users``' sockets (everyone's for None) check their right again."""
         if users is None:
@@ -57,7 +61,10 @@ class Watchers:
         else:
             targets = {s for pk in users for s in self.by_user.get(pk, ())}
         for socket in targets:
-            socket.rights_may_have_changed(session)
+            try:
+                socket.rights_may_have_changed(session)
+            except Exception:  # one broken socket must not keep the word from the others
+                log.exception("rights: telling a socket failed")
 
     def tell_from_any_thread(self, users: list[int] | None, session: str | None) -> None:
         loop = self.loop
