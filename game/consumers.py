@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
+from importlib import import_module
+from types import SimpleNamespace
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.contrib import auth
 from django.db import DatabaseError
 
 from game import clock, presence, protocol, service, store
@@ -29,7 +33,8 @@ from game.delivery import SendLock, hand_out
 from game.fanout import DISPLAYS, PHONES, hub
 from game.lookups import last_seqs, workshop_id_for
 from game.protocol import Message, ProtocolError
-from game.ratelimit import TokenBucket
+from game.ratelimit import message_bucket, sockets
+from game.rights import watchers
 from game.store import Logged
 from game.tokens import read_participant_token
 from workshop.models import Deck, Scenario, Workshop
@@ -54,6 +59,14 @@ class GameConsumer(AsyncWebsocketConsumer):
     handing = 0  # batches waiting for this socket in the hand-out queue
     lane = DISPLAYS
     presence_watch: asyncio.Task | None = None
+    address: str | None = None  # counted against the address's socket cap
+    seat: tuple[int, str] | None = None  # whose seat this socket holds, once helloed
+    hello_timer: asyncio.TimerHandle | None = None
+    user_pk: int | None = None  # a facilitator's, while their right is watched
+    session_key: str | None = None
+    rights_watch: asyncio.Task | None = None
+    cutting: asyncio.Task | None = None
+    helloing = False  # a hello is being handled
 
     async def dispatch(self, message: dict) -> None:
         # Channels closes stale database connections before every handler: a hop to the one
@@ -70,30 +83,46 @@ class GameConsumer(AsyncWebsocketConsumer):
         self.pongs: set[asyncio.Future] = set()
         # (seq, future) for each pong waiting until this socket has been sent that far.
         self.sent_waiters: list[tuple[int, asyncio.Future]] = []
-        self.bucket = TokenBucket(
-            settings.UPSERVE_MESSAGES_PER_SECOND, settings.UPSERVE_MESSAGE_BURST
-        )
+        self.bucket = message_bucket()  # until hello: then the seat's, shared by its sockets
         self.refused_in_a_row = 0
+        address = _client_address(self.scope)
+        if not sockets.open(address):
+            await self.accept()
+            await self.reply_error("too_many_connections", TOO_MANY_CONNECTIONS)
+            await self.close(code=4429)
+            return
+        self.address = address
         code = self.scope["url_route"]["kwargs"]["code"].upper()
         self.workshop_id = await workshop_id_for(code)
         await self.accept()
         if self.workshop_id is None:
             await self.reply_error("no_workshop", "There is no workshop with that room code.")
             await self.close(code=4404)
+            return
+        self.hello_timer = asyncio.get_running_loop().call_later(
+            settings.UPSERVE_HELLO_SECONDS, self._hello_overdue
+        )
 
     async def disconnect(self, close_code: int) -> None:
+        if self.hello_timer is not None:
+            self.hello_timer.cancel()
+        sockets.close(self.address)
+        self.address = None
+        self._leave_seat()
         if self.presence_watch is not None:
             self.presence_watch.cancel()
+        if self.rights_watch is not None:
+            self.rights_watch.cancel()
         for pong in list(self.pongs):
             pong.cancel()
         if self.workshop_id is not None:
             await hub.unsubscribe(self.workshop_id, self)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.workshop_id is None:
+        if self.workshop_id is None or self.cutting is not None:
             return
         if not self.bucket.take():
-            await self.flooded()
+            await self.flooded(text_data)
             return
         self.refused_in_a_row = 0
         message = None
@@ -102,7 +131,11 @@ class GameConsumer(AsyncWebsocketConsumer):
             if message.type == "ping":
                 self.answer_ping()
             elif message.type == "hello":
-                await self.hello(message)
+                self.helloing = True
+                try:
+                    await self.hello(message)
+                finally:
+                    self.helloing = False
             else:
                 await self.command(message)
         except ProtocolError as problem:
@@ -118,13 +151,91 @@ class GameConsumer(AsyncWebsocketConsumer):
             "unavailable", "The server cannot save right now. Try again in a moment.", client_id
         )
 
-    async def flooded(self) -> None:
+    async def flooded(self, frame: str | None) -> None:
         """Refuse a message over the rate; a client that keeps flooding is disconnected."""
         self.refused_in_a_row += 1
         if self.refused_in_a_row > FLOOD_CLOSE_AFTER:
             await self.close(code=4008)
             return
-        await self.reply_error("rate_limited", "Too many messages: slow down and try again.")
+        await self.reply_error(
+            "rate_limited",
+            "Too many messages: slow down and try again.",
+            protocol.readable_id(frame),
+        )
+
+    # -- limits on a socket's life: hello in time, a few sockets per seat, the right to drive --
+
+    def _hello_overdue(self) -> None:
+        if self.helloing:
+            # Its hello came in time and is waiting for the database (a reconnect storm after
+            # a restart): look again later, in case it fails.
+            self.hello_timer = asyncio.get_running_loop().call_later(
+                settings.UPSERVE_HELLO_SECONDS, self._hello_overdue
+            )
+            return
+        self.hello_timer = None
+        if self.viewer is None:
+            seconds = f"{settings.UPSERVE_HELLO_SECONDS:g}"
+            self._cut("hello_timeout", HELLO_TIMEOUT.format(seconds=seconds), 4408)
+
+    def _cut(self, code: str, message: str, close_code: int) -> None:
+        """Stop acting for anyone on this socket at once, then tell the client and close."""
+        self.viewer = None
+        self._leave_seat()
+        if self.cutting is None:
+            self.cutting = asyncio.ensure_future(self._say_and_close(code, message, close_code))
+
+    async def _say_and_close(self, code: str, message: str, close_code: int) -> None:
+        async with self.sending:
+            await self.reply_error(code, message)
+        await self.close(code=close_code)
+
+    def _sit(self, actor: Actor) -> None:
+        self.seat = (self.workshop_id, self.sender or service.actor_key(actor))
+        self.bucket, crowded = sockets.sit(self.seat, self)
+        for oldest in crowded:
+            oldest._cut("replaced", REPLACED, 4409)
+
+    def _leave_seat(self) -> None:
+        if self.seat is not None:
+            sockets.leave(self.seat, self)
+            self.seat = None
+        if self.user_pk is not None:
+            watchers.remove(self.user_pk, self)
+            self.user_pk = None
+
+    def rights_may_have_changed(self, session: str | None) -> None:
+        """Called by game.rights: this facilitator's right may be gone (``session`` logged out)."""
+        if self.viewer is None:
+            return
+        if session is not None and session == self.session_key:
+            self._cut("auth_failed", _AUTH_FAILED["facilitator"], 4401)
+        else:
+            self.rights_changed.set()
+
+    async def _keep_checking_rights(self) -> None:
+        while self.viewer is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.rights_changed.wait(), settings.UPSERVE_RIGHTS_SECONDS)
+            self.rights_changed.clear()
+            try:
+                user = await database_sync_to_async(self._facilitator)()
+            except DatabaseError:
+                continue  # cannot tell now: ask again next time rather than cut on a hiccup
+            if user is None or user.pk != self.user_pk:
+                self._cut("auth_failed", _AUTH_FAILED["facilitator"], 4401)
+                return
+
+    def _facilitator(self):
+        """The user of this socket's session, read afresh, if they may run this workshop."""
+        if self.session_key is None:
+            return None
+        store_class = import_module(settings.SESSION_ENGINE).SessionStore
+        user = auth.get_user(SimpleNamespace(session=store_class(self.session_key)))
+        workshop = Workshop.objects.filter(pk=self.workshop_id).first()
+        if workshop is None or not workshop.can_facilitate(user):
+            return None
+        return user
 
     def answer_ping(self) -> None:
         """Pong from a task of its own: it may wait for events on their way to this socket, and
@@ -192,12 +303,21 @@ class GameConsumer(AsyncWebsocketConsumer):
         async with self.sending:
             await hub.subscribe(self.workshop_id, self, self.lane)
             entered = await database_sync_to_async(self._enter)(role, token, last_seq)
-            if entered is None:
+            if entered is None or self.cutting is not None:  # (cut meanwhile: too late)
                 await hub.unsubscribe(self.workshop_id, self)
+                if self.cutting is not None:
+                    return
                 raise ProtocolError("auth_failed", _AUTH_FAILED[role])
+            if self.hello_timer is not None:
+                self.hello_timer.cancel()
+                self.hello_timer = None
+            self._sit(entered[0])
             await self._welcome(role, last_seq, *entered)
         presence.registry.ensure_running()
         if role == "facilitator":
+            self.rights_changed = asyncio.Event()
+            watchers.add(self.user_pk, self)
+            self.rights_watch = asyncio.ensure_future(self._keep_checking_rights())
             self.presence_watch = asyncio.ensure_future(
                 presence.watch(self.workshop_id, self.send_presence)
             )
@@ -236,15 +356,19 @@ class GameConsumer(AsyncWebsocketConsumer):
         if role == "participant":  # whether the seat still exists is _resume's to check
             pid = read_participant_token(token, self.workshop_id)
             return None if pid is None else Actor(Role.PARTICIPANT, pid)
+        if role == "facilitator":
+            # Read from the session now, not when the socket opened: it may have logged out since.
+            session = self.scope.get("session")
+            self.session_key = session.session_key if session is not None else None
+            user = self._facilitator()
+            if user is None:
+                return None
+            self.user_pk = user.pk
+            self.sender = f"facilitator:{user.pk}"
+            return Actor(Role.FACILITATOR)
         workshop = Workshop.objects.filter(pk=self.workshop_id).first()
         if workshop is None:
             return None
-        if role == "facilitator":
-            user = self.scope.get("user")
-            if not user or not workshop.can_facilitate(user):
-                return None
-            self.sender = f"facilitator:{user.pk}"
-            return Actor(Role.FACILITATOR)
         ok = secrets.compare_digest(token.encode(), workshop.screen_token.encode())
         return Actor(Role.SCREEN) if ok else None
 
@@ -387,6 +511,24 @@ class GameConsumer(AsyncWebsocketConsumer):
 
     async def reply_error(self, code: str, message: str, client_id: str | None = None) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, "id": client_id})
+
+
+TOO_MANY_CONNECTIONS = (
+    "Too many connections from your network address on this server. Close some and try again."
+)
+HELLO_TIMEOUT = (
+    "No hello within {seconds} seconds: this connection is closed. Reconnect and say hello."
+)
+REPLACED = (
+    "This seat has too many connections open: this one, its oldest, is closed. "
+    "Close the tabs you no longer use."
+)
+
+
+def _client_address(scope) -> str | None:
+    """The client's address as the server sees it (behind the proxy, the one it forwarded)."""
+    client = scope.get("client")
+    return str(client[0]) if client else None
 
 
 _AUTH_FAILED = {

@@ -29,6 +29,9 @@ class Receipt(models.Model):
     actor = models.CharField(max_length=80)
     client_id = models.CharField(max_length=64)
     result = models.JSONField()
+    # A refusal's receipt is kept only among its sender's newest few (the service prunes the
+    # rest): refused commands record nothing else, so they must not pile up rows either.
+    refused = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

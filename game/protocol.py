@@ -189,7 +189,9 @@ def parse(frame: str | bytes | None) -> Message:
         raise ProtocolError("bad_json", "That message is not valid JSON.") from None
     if not all(_clean(text) for text in _strings(body)):
         raise ProtocolError(
-            "bad_text", "Text may not hold control characters or broken Unicode (lone surrogates)."
+            "bad_text",
+            "Text may not hold control characters or broken Unicode (lone surrogates).",
+            _id_of(body),
         )
     if not isinstance(body, dict):
         raise ProtocolError("bad_message", "A message must be a JSON object with a type.")
@@ -222,6 +224,24 @@ def parse(frame: str | bytes | None) -> Message:
             "unknown_field", f"{kind} has no field {sorted(unknown)[0][:40]!r}.", client_id
         )
     return Message(kind, fields, client_id)
+
+
+def _id_of(body: Any) -> str | None:
+    """The message's id, if it is one (a clean string of 1 to MAX_ID characters)."""
+    client_id = body.get("id") if isinstance(body, dict) else None
+    if isinstance(client_id, str) and 1 <= len(client_id) <= MAX_ID and _clean(client_id):
+        return client_id
+    return None
+
+
+def readable_id(frame: str | bytes | None) -> str | None:
+    """The id of a frame that is not otherwise read (one over the rate limit), if it has one."""
+    if frame is None or len(frame) > MAX_FRAME_BYTES:
+        return None
+    try:
+        return _id_of(json.loads(frame))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
 
 
 def role_may_send(role: str, kind: str) -> bool:

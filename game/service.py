@@ -14,7 +14,10 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
 from asgiref.sync import async_to_sync
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 
 from game import clock, fanout, rows, store
 from game.core.commands import Command
@@ -208,7 +211,8 @@ def _decide_and_record(
                 moved.append((state.seq, deadline, workshop_id))
         store.append_many(appended, at)
         rows.update_many(Workshop, ("last_seq", "deadline"), moved)
-        rows.insert_many(Receipt, ("workshop", "actor", "client_id", "result"), receipts)
+        rows.insert_many(Receipt, ("workshop", "actor", "client_id", "result", "refused"), receipts)
+        _prune_refused(receipts)
         for workshop_id in ids:
             for sub, outcome in zip(batches[workshop_id], results[workshop_id], strict=True):
                 if sub.then is not None:
@@ -245,9 +249,32 @@ def _decide_all(
             outcome = Outcome(True, logged)
         if sub.client_id is not None and sub.actor.role is not Role.SYSTEM:
             answered[key] = outcome.as_result()
-            receipts.append((workshop_id, key[1], sub.client_id, answered[key]))
+            receipts.append((workshop_id, key[1], sub.client_id, answered[key], not outcome.ok))
         outcomes.append(outcome)
     return outcomes, appended
+
+
+def _prune_refused(receipts: list[tuple]) -> None:
+    """Keep only the newest ``UPSERVE_REFUSED_RECEIPTS_PER_SENDER`` refused receipts of each
+    sender who was just refused: one flooding seat cannot grow the table, whatever it sends.
+    Two statements per commit that refused anything, bounded by the senders it refused."""
+    senders = {(w, actor) for w, actor, _, _, refused in receipts if refused}
+    if not senders:
+        return
+    keep = settings.UPSERVE_REFUSED_RECEIPTS_PER_SENDER
+    newest_first = Window(
+        RowNumber(), partition_by=[F("workshop"), F("actor")], order_by=F("pk").desc()
+    )
+    by_workshop: dict[int, list[str]] = {}
+    for workshop_id, actor in senders:
+        by_workshop.setdefault(workshop_id, []).append(actor)
+    which = Q()
+    for workshop_id, actors in by_workshop.items():
+        which |= Q(workshop_id=workshop_id, actor__in=actors)
+    ranked = Receipt.objects.filter(which, refused=True).annotate(rank=newest_first)
+    stale = list(ranked.filter(rank__gt=keep).values_list("pk", flat=True))
+    if stale:
+        Receipt.objects.filter(pk__in=stale).delete()
 
 
 def _receipts(batches: dict[int, list[Submission]]) -> dict[tuple[int, str, str], dict]:

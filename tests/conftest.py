@@ -10,10 +10,13 @@ def fresh_fold():
     throttling counters left over from other tests."""
     from django.core.cache import cache
 
-    from game import fanout, lookups
+    from game import fanout, lookups, ratelimit, rights
 
     def forget_everything() -> None:
         service.forget()
+        # Seats' buckets and watched consoles: a test's rate must not outlive it.
+        ratelimit.sockets.forget()
+        rights.watchers.forget()
         # Test databases reuse workshop ids; a real server never does.
         fanout.hub.latest.clear()
         lookups.last_seqs.forget()

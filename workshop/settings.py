@@ -173,6 +173,17 @@ UPSERVE_CODE_MISSES_PER_ADDRESS = (
 )
 UPSERVE_MESSAGES_PER_SECOND = float(os.environ.get("MESSAGES_PER_SECOND", "10"))
 UPSERVE_MESSAGE_BURST = int(os.environ.get("MESSAGE_BURST", "40"))
+# Sockets (docs/protocol.md §3.6). Counted per server process. Phones behind a venue's NAT share
+# one address, so the per-address cap only stops one machine holding a process's memory; the
+# seat cap bounds one participant's sockets (the oldest go), and the message rate above is per
+# seat, shared by its sockets. A socket must say hello in time; a facilitator's right is checked
+# again on logout, deactivation and removal (at once) and every RIGHTS_SECONDS.
+UPSERVE_SOCKETS_PER_ADDRESS = int(os.environ.get("SOCKETS_PER_ADDRESS", "10000"))
+UPSERVE_SOCKETS_PER_SEAT = int(os.environ.get("SOCKETS_PER_SEAT", "5"))
+UPSERVE_HELLO_SECONDS = float(os.environ.get("HELLO_SECONDS", "20"))
+UPSERVE_RIGHTS_SECONDS = float(os.environ.get("RIGHTS_SECONDS", "30"))
+# Refused commands' receipts kept per sender and workshop, the newest (docs/protocol.md §4).
+UPSERVE_REFUSED_RECEIPTS_PER_SENDER = int(os.environ.get("REFUSED_RECEIPTS_PER_SENDER", "100"))
 # How long vote and move events wait to go out together to screens and consoles: at most fifty
 # tallies a second, however fast votes come in. They are a handful of sockets, so this is about
 # what a projector can redraw, not about server work.

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 
 from game import protocol, service, store
 from game.core import events as e
@@ -41,6 +42,7 @@ from game.routing import websocket_urlpatterns
 from game.store import Logged
 from game.tokens import participant_token
 from tests.fuzz.frames import Drive, Msg, Raw, Ref
+from tests.game.wsclient import logged_in_session
 from workshop.models import Scenario, Workshop
 
 READ_TIMEOUT = 10
@@ -63,6 +65,9 @@ ERROR_CODES = {
     "unavailable",
     "rate_limited",
     "removed",
+    "too_many_connections",
+    "hello_timeout",
+    "replaced",
 }
 # Refusals the consumer decides before the rules: never stored as receipts (protocol.md §4).
 CONSUMER_REFUSALS = {"forbidden", "participants_only", "scenario_invalid"}
@@ -185,8 +190,6 @@ class Conn:
     def __post_init__(self) -> None:
         path = f"/ws/workshops/{self.harness.code}/"
         self.communicator = WebsocketCommunicator(APPLICATION, path)
-        if self.user is not None:
-            self.communicator.scope["user"] = self.user
 
     @property
     def sender(self) -> str | None:
@@ -195,6 +198,8 @@ class Conn:
         return self.pid if self.role == "participant" else None
 
     async def open(self) -> None:
+        if self.user is not None and "session" not in self.communicator.scope:
+            self.communicator.scope["session"] = await logged_in_session(self.user)
         connected, _ = await self.communicator.connect(timeout=READ_TIMEOUT)
         check(connected, f"{self.name}: the handshake was refused")
 
@@ -661,6 +666,7 @@ class Harness:
             or (code == "scenario_invalid" and "scenario_id" not in _fields(sent))
         ):
             self.receipts[key] = answer
+            _forget_old_refusals(self.receipts, conn.sender)
 
     async def unchanged(self) -> None:
         """Nothing was recorded: the log is still where the last ack left it."""
@@ -886,15 +892,22 @@ def _team_of(workshop_id: int, pid: str) -> str | None:
 def _log_position(workshop_id: int) -> tuple[int, dict]:
     last_seq = Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
     receipts = {}
-    for actor, client_id, result in Receipt.objects.filter(workshop_id=workshop_id).values_list(
-        "actor", "client_id", "result"
-    ):
+    rows = Receipt.objects.filter(workshop_id=workshop_id).order_by("pk")
+    for actor, client_id, result in rows.values_list("actor", "client_id", "result"):
         sender = actor.removeprefix("participant:") if actor.startswith("participant:") else actor
         if result["ok"]:
             receipts[(sender, client_id)] = ("ack", result["seqs"])
         else:
             receipts[(sender, client_id)] = ("refused", result["code"], result["message"])
     return last_seq, receipts
+
+
+def _forget_old_refusals(receipts: dict, sender: str) -> None:
+    """Only a sender's newest refusals keep their receipt (protocol.md §4): forget the rest, as
+    the server does. ``receipts`` keeps insertion order, which is the server's order too."""
+    refused = [k for k, v in receipts.items() if k[0] == sender and v[0] == "refused"]
+    for key in refused[: max(0, len(refused) - settings.UPSERVE_REFUSED_RECEIPTS_PER_SENDER)]:
+        del receipts[key]
 
 
 def _last_seq(workshop_id: int) -> int:

@@ -40,9 +40,12 @@ PHASES = [Phase.explicit, Phase.generate] + (
 
 @pytest.fixture
 def unthrottled(settings):
-    """A per-connection rate limit would turn most frames into rate_limited: lift it."""
+    """A per-seat rate limit would turn most frames into rate_limited, and the hello deadline
+    would close the anonymous connection mid-run: lift them (tests/game/test_socket_limits.py
+    tests both)."""
     settings.UPSERVE_MESSAGES_PER_SECOND = 10**9
     settings.UPSERVE_MESSAGE_BURST = 10**9
+    settings.UPSERVE_HELLO_SECONDS = 10**6
 
 
 def fuzz(harness: Harness, examples: int, seed_value: int) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import itertools
 import json
+from importlib import import_module
 
+from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
 
 from game.routing import websocket_urlpatterns
 
@@ -14,16 +17,31 @@ application = URLRouter(websocket_urlpatterns)
 _ids = itertools.count(1)
 
 
+@database_sync_to_async
+def logged_in_session(user):
+    """A saved session of ``user`` logged in, as the login page leaves it (the socket reads the
+    facilitator from the session, as it does from the session cookie)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return session
+
+
 class Client:
     def __init__(self, code: str, user=None) -> None:
         self.communicator = WebsocketCommunicator(application, f"/ws/workshops/{code}/")
-        if user is not None:
-            self.communicator.scope["user"] = user
+        self.user = user
         self.events: list[dict] = []
         self.last_seq = 0
         self.presence: list[list[str]] = []  # each presence frame's list, in arrival order
 
     async def open(self) -> None:
+        if self.user is not None and "session" not in self.communicator.scope:
+            self.communicator.scope["session"] = await logged_in_session(self.user)
         connected, _ = await self.communicator.connect()
         assert connected
 
