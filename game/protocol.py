@@ -8,12 +8,12 @@ touches the database or the socket.
 from __future__ import annotations
 
 import json
-import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from game import textrules
 from game.core import commands as c
 from game.core.limits import COMMITMENT_MAX, MOVE_MAX, NICKNAME_MAX, TEAM_NAME_MAX, TIMER_ADJUST_MAX
 from game.core.model import Answer
@@ -82,29 +82,6 @@ def choice(options: dict | tuple) -> Callable[[Any], Any]:
         return options[value] if isinstance(options, dict) else value
 
     return check
-
-
-# C0 controls but tab, newline and carriage return; DEL; lone UTF-16 surrogates. None of them
-# can be shown, and some cannot be stored (NUL in PostgreSQL) or even sent back (surrogates).
-_UNCLEAN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-
-
-def _clean(text: str) -> bool:
-    return _UNCLEAN.search(text) is None
-
-
-def _strings(body: Any):
-    """Every string in a parsed message, keys included, without recursion (nesting is free)."""
-    stack = [body]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            yield item
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
 
 
 def small_object(value: Any) -> dict:
@@ -187,10 +164,10 @@ def parse(frame: str | bytes | None) -> Message:
         body = json.loads(frame)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise ProtocolError("bad_json", "That message is not valid JSON.") from None
-    if not all(_clean(text) for text in _strings(body)):
+    if not textrules.all_clean(body):
         raise ProtocolError(
             "bad_text",
-            "Text may not hold control characters or broken Unicode (lone surrogates).",
+            textrules.BAD_TEXT,
             _id_of(body),
         )
     if not isinstance(body, dict):
@@ -229,7 +206,11 @@ def parse(frame: str | bytes | None) -> Message:
 def _id_of(body: Any) -> str | None:
     """The message's id, if it is one (a clean string of 1 to MAX_ID characters)."""
     client_id = body.get("id") if isinstance(body, dict) else None
-    if isinstance(client_id, str) and 1 <= len(client_id) <= MAX_ID and _clean(client_id):
+    if (
+        isinstance(client_id, str)
+        and 1 <= len(client_id) <= MAX_ID
+        and textrules.is_clean(client_id)
+    ):
         return client_id
     return None
 

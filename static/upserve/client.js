@@ -5,7 +5,9 @@
 
 export const PROTOCOL = 1;
 export const PHASES = ["brief", "pitch", "vote", "reveal", "leaderboard"];
-const FATAL_ERRORS = new Set(["auth_failed", "no_workshop", "bad_protocol", "removed"]);
+// `replaced`: this seat is open in more tabs than the server keeps; reconnecting would only close
+// another of them, and they would take turns for ever.
+const FATAL_ERRORS = new Set(["auth_failed", "no_workshop", "bad_protocol", "removed", "replaced"]);
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10000;
 const PING_EVERY_MS = 25000;
@@ -49,6 +51,9 @@ const PROBLEMS = {
   unavailable: () => gettext("The server cannot save right now. Try again in a moment."),
   removed: () => gettext("The facilitator removed you from this workshop."),
   no_workshop: () => gettext("There is no workshop with that room code."),
+  replaced: () => gettext("This game is open in too many tabs or devices: this one was closed. Reload it to play here."),
+  too_many_connections: () => gettext("Too many connections from your network. Trying again shortly."),
+  hello_timeout: () => gettext("The connection was too slow to start. Trying again."),
 };
 
 export function explain(code, message) {
