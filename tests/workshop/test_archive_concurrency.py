@@ -49,11 +49,12 @@ async def test_another_rooms_command_is_acknowledged_before_an_import_finishes(w
             halfway.set()
             go_on.wait(timeout=20)  # the import stands still after its first batch
 
+    # The console is open before the import starts (its session is written then).
+    boss = Client(workshop.code, user=fiona)
+    assert (await boss.hello("facilitator"))["type"] == "welcome"
+    await boss.receive()  # snapshot
     thread, finished, failures = _importing(archive, fiona, on_batch)
     try:
-        boss = Client(workshop.code, user=fiona)
-        assert (await boss.hello("facilitator"))["type"] == "welcome"
-        await boss.receive()  # snapshot
         assert await asyncio.to_thread(halfway.wait, 20)
         ack = await boss.command("add_team", name="Latecomers")
         acked_during_import = not finished.is_set()
