@@ -193,6 +193,10 @@ UPSERVE_REPLAY_PIECE = max(1, int(os.environ.get("REPLAY_PIECE", "500")))
 # workshop/archive_limits.py (overridden by UPSERVE_ARCHIVE_LIMITS) it bounds an import's memory.
 UPSERVE_ARCHIVE_MAX_BYTES = 32 * 1024 * 1024
 UPSERVE_IMPORTS_PER_FACILITATOR = (int(os.environ.get("IMPORTS_PER_FACILITATOR", "6")), 3600)
+# Each import of the web app runs in a child process (workshop/import_worker.py) capped at this
+# much address space and killed after this many seconds; what it wrote is then deleted.
+UPSERVE_IMPORT_MEMORY_MB = int(os.environ.get("IMPORT_MEMORY_MB", "1024"))
+UPSERVE_IMPORT_SECONDS = float(os.environ.get("IMPORT_SECONDS", "120"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
