@@ -221,6 +221,14 @@ def test_an_import_past_its_time_is_killed_and_what_it_wrote_is_deleted(site):
     assert _rows(site) == before
 
 
+def test_the_proxy_waits_for_an_import_longer_than_the_import_may_take(settings):
+    nginx = (Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf").read_text()
+    block = re.search(r"location = /archives/import/ \{(.*?)\}", nginx, re.S).group(1)
+    waits = int(re.search(r"proxy_read_timeout (\d+)s;", block).group(1))
+    assert waits > settings.UPSERVE_IMPORT_SECONDS
+    assert "X-Forwarded-For $remote_addr;" in block  # the same trusted address as elsewhere
+
+
 # -- in this process: what a killed import's parent deletes ----------------------------------
 
 
