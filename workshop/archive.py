@@ -45,6 +45,9 @@ BATCH = 200
 NUMBER_DIGITS = 16  # 2**53 and below: what every JSON reader holds exactly
 
 Progress = Callable[[int, int], None]
+# Told the new rows' ids before they are committed, so that whoever runs the import can delete
+# them if the import is killed (``discard_unfinished``).
+Started = Callable[[int, int | None], None]
 
 
 class ArchiveError(ValueError):
@@ -215,12 +218,19 @@ def _events(rows: list) -> list[tuple[int, Event, float]]:
     return events
 
 
-def import_archive(archive: Archive, owner, progress: Progress | None = None) -> Workshop:
+def import_archive(
+    archive: Archive,
+    owner,
+    progress: Progress | None = None,
+    started: Started | None = None,
+) -> Workshop:
     """Record ``archive`` as a new workshop of ``owner``; on any failure, nothing is left."""
     with transaction.atomic():
         deck, plan = _deck(archive, owner)
         # last_seq 0: until the end, the room is an empty one that refuses every command.
         workshop = Workshop.objects.create(owner=owner, title=archive.title, deck=deck, plan=plan)
+        if started:
+            started(workshop.pk, deck.pk if deck else None)
     try:
         _write_log(workshop.pk, archive.events, progress)
         archive.events = []  # in the database now; only the checker's fold is still needed
@@ -261,6 +271,20 @@ def _write_log(workshop_id: int, events: list, progress: Progress | None) -> Non
             time.sleep(time.monotonic() - began)
         if progress:
             progress(start + len(part), total)
+
+
+def discard_unfinished(workshop_id: int, deck_id: int | None, owner) -> bool:
+    """Delete what a killed import wrote, if it got as far as committing its new room: a room of
+    ``owner``'s, on that deck, still empty (last_seq 0, which only an import in progress leaves
+    committed). Anything else with those ids is not the import's, and is left alone."""
+    workshop = Workshop.objects.filter(
+        pk=workshop_id, owner=owner, deck_id=deck_id, last_seq=0
+    ).first()
+    if workshop is None:
+        return False
+    _discard(workshop, workshop.deck)
+    service.forget(workshop_id)
+    return True
 
 
 def _discard(workshop: Workshop, deck: Deck | None) -> None:

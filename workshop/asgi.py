@@ -10,6 +10,10 @@ import django
 
 django.setup(set_prefix=False)
 
+from workshop import daphne_bodies  # noqa: E402
+
+daphne_bodies.install()  # Twisted would parse every upload in memory first (issue 12, A2)
+
 # The group commit's database thread waits on PostgreSQL several times per transaction, and
 # after each wait for the GIL, which the event loop (sending to thousands of sockets) gives
 # up only every switch interval: 5 ms by default, so a commit held the workshop's row (and

@@ -4,6 +4,7 @@ superusers) may take its results away; an import always belongs to whoever uploa
 from __future__ import annotations
 
 import json
+import tempfile
 import threading
 
 from django.conf import settings
@@ -16,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from workshop import cohorts, exports, throttle
-from workshop.archive import ArchiveError, import_archive, max_bytes, parse
+from workshop.archive import ArchiveError, max_bytes
+from workshop.import_worker import import_file
 from workshop.models import Workshop
 
 KINDS = ("moves", "votes", "scores", "commitments")
@@ -80,7 +82,7 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-# One import at a time per process: each may hold a few hundred megabytes while it is checked.
+# One import at a time per process: each runs in a child process of a few hundred megabytes.
 _importing = threading.Semaphore(1)
 
 
@@ -122,7 +124,13 @@ def _imported(request: HttpRequest, context: dict) -> Workshop:
         raise ArchiveError(_("Choose an archive file to import."))
     if upload.size > max_bytes():
         raise too_big
-    return import_archive(parse(upload), request.user)
+    if hasattr(upload, "temporary_file_path"):  # a big upload is on disk already
+        return import_file(upload.temporary_file_path(), request.user)
+    with tempfile.NamedTemporaryFile(prefix="upserve-import-", suffix=".json") as copy:
+        for chunk in upload.chunks():
+            copy.write(chunk)
+        copy.flush()
+        return import_file(copy.name, request.user)
 
 
 def _refused(request: HttpRequest, context: dict, problem: str, status: int) -> HttpResponse:

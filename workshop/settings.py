@@ -204,6 +204,12 @@ UPSERVE_REPLAY_PIECE = max(1, int(os.environ.get("REPLAY_PIECE", "500")))
 # workshop/archive_limits.py (overridden by UPSERVE_ARCHIVE_LIMITS) it bounds an import's memory.
 UPSERVE_ARCHIVE_MAX_BYTES = 32 * 1024 * 1024
 UPSERVE_IMPORTS_PER_FACILITATOR = (int(os.environ.get("IMPORTS_PER_FACILITATOR", "6")), 3600)
+# Each import of the web app runs in a child process (workshop/import_worker.py) capped at this
+# much address space (measured peaks: 265 MB for a real 26 MB archive, 720 MB for the worst 32 MB
+# of crafted JSON found) and killed after this many seconds (deploy/nginx.conf waits 150 s for
+# the answer); what it wrote is then deleted.
+UPSERVE_IMPORT_MEMORY_MB = int(os.environ.get("IMPORT_MEMORY_MB", "1024"))
+UPSERVE_IMPORT_SECONDS = float(os.environ.get("IMPORT_SECONDS", "120"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
