@@ -17,10 +17,12 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from typing import IO
 
 from django.conf import settings as django_settings
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from game import service
@@ -39,6 +41,8 @@ DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 CARD_LIMITS = {"title": 120, "customer": 300, "situation": 1000, "ask": 1000, "debrief": 1000}
 CARD_REQUIRED = ("title", "customer", "situation", "ask")
 EVENT_KEYS = {"seq", "type", "data", "recorded_at"}
+DOCUMENT_KEYS = frozenset({"format", "version", "workshop", "scenarios", "events"})
+HEADER_KEYS = frozenset({"title", "code", "created_at", "plan", "settings", "last_seq"})
 LOG_COLUMNS = ("workshop", "seq", "type", "data", "recorded_at")  # as store.append writes
 # Events per transaction: a few milliseconds of SQLite's one write lock at a time.
 BATCH = 200
@@ -126,7 +130,9 @@ def validate(doc) -> Archive:
             f"This archive's format version is {version!r}; this server reads version "
             f"{ARCHIVE_VERSION}."
         )
+    _known_keys(doc, DOCUMENT_KEYS, "The archive")
     header = _object(doc.get("workshop"), "workshop")
+    _known_keys(header, HEADER_KEYS, "workshop")
     title = header.get("title")
     if not isinstance(title, str) or not 1 <= len(title.strip()) <= 120:
         raise ArchiveError("workshop.title must be text of 1 to 120 characters.")
@@ -148,6 +154,15 @@ def validate(doc) -> Archive:
             f"workshop.last_seq says {last_seq!r} but the log ends at event #{state.seq}."
         )
     return Archive(title.strip(), list(plan), settings, scenarios, events, state)
+
+
+def _known_keys(value: dict, known: frozenset[str], where: str) -> None:
+    # What an export never writes has no reason to be there, and could only make the file
+    # (and what reading it costs) bigger.
+    unknown = sorted(set(value) - known)
+    if unknown:
+        names = ", ".join(repr(key) for key in unknown[:5])
+        raise ArchiveError(f"{where} holds parts this server does not know: {names}.")
 
 
 def _object(value, where: str) -> dict:
@@ -285,6 +300,20 @@ def discard_unfinished(workshop_id: int, deck_id: int | None, owner) -> bool:
     _discard(workshop, workshop.deck)
     service.forget(workshop_id)
     return True
+
+
+def discard_abandoned(owner, older_than: float) -> int:
+    """Delete ``owner``'s imports that never finished and are older than ``older_than`` seconds:
+    what an import leaves when the process that watched it was killed. A room is only ever left
+    empty (last_seq 0) by an import in progress, and none runs longer than its time limit."""
+    cutoff = timezone.now() - timedelta(seconds=older_than)
+    abandoned = Workshop.objects.filter(owner=owner, last_seq=0, created_at__lt=cutoff)
+    count = 0
+    for workshop in abandoned.select_related("deck"):
+        _discard(workshop, workshop.deck)
+        service.forget(workshop.pk)
+        count += 1
+    return count
 
 
 def _discard(workshop: Workshop, deck: Deck | None) -> None:

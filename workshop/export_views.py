@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from workshop import cohorts, exports, throttle
-from workshop.archive import ArchiveError, max_bytes
+from workshop.archive import ArchiveError, discard_abandoned, max_bytes
 from workshop.import_worker import import_file
 from workshop.models import Workshop
 
@@ -101,6 +101,8 @@ def archive_import(request: HttpRequest) -> HttpResponse:
         problem = _("Another archive is being imported here; try again in a minute.")
         return _refused(request, context, problem, 503)
     try:
+        # Twice the time limit: whatever is still empty by then has no import watching it.
+        discard_abandoned(request.user, 2 * settings.UPSERVE_IMPORT_SECONDS)
         workshop = _imported(request, context)
     except ArchiveError as problem:
         return _refused(request, context, str(problem), 400)

@@ -116,6 +116,13 @@ def test_it_refuses_a_file_over_the_size_limit(document, fiona, settings):
     _fails(json.dumps(document), fiona, "too big: .* at most 1,000 bytes")
 
 
+@pytest.mark.parametrize("where", [None, "workshop"])
+def test_it_refuses_parts_an_export_never_writes(document, fiona, where):
+    part = document if where is None else document[where]
+    part["padding"] = ["x" * 100] * 1000
+    _fails(document, fiona, "holds parts this server does not know: 'padding'")
+
+
 def test_it_refuses_a_newer_format_version(document, fiona):
     document["version"] = 2
     _fails(document, fiona, "format version is 2; this server reads version 1")

@@ -15,9 +15,12 @@ import threading
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from game.models import Event
 from tests.e2e.wire import Browser, log_in
@@ -247,3 +250,23 @@ def test_the_parent_deletes_a_killed_imports_rows_and_nothing_else(fiona, worksh
     assert not Deck.objects.filter(pk=started[0][1]).exists()
     assert not Event.objects.filter(workshop_id=finished.pk).exists()
     assert Workshop.objects.filter(pk=workshop.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_import_abandoned_by_a_killed_server_is_deleted_by_the_next_import(
+    fiona, workshop, client
+):
+    """A server killed while its child imported leaves an empty room behind; nothing else
+    watches it, so the facilitator's next import clears it once it is past any time limit."""
+    raw = archives.text(archives.played(people=4, teams=2, rounds=1))
+    started = []
+    import_archive(parse(raw), fiona, started=lambda w, d: started.append((w, d)))
+    abandoned = Workshop.objects.filter(pk=started[0][0])
+    abandoned.update(last_seq=0, created_at=timezone.now() - timedelta(hours=1))
+    client.force_login(fiona)
+    answer = client.post("/archives/import/", {"archive": ContentFile(raw, name="a.json")})
+    assert answer.status_code == 200
+    assert not abandoned.exists()
+    assert not Event.objects.filter(workshop_id=started[0][0]).exists()
+    assert Workshop.objects.filter(pk=workshop.pk).exists()  # a room in play is left alone
+    assert Workshop.objects.filter(owner=fiona).count() == 2  # it and the new import
