@@ -9,3 +9,18 @@ def played(workshop, frozen_clock):
     defines its own ``played``)."""
     play(workshop, frozen_clock)
     return workshop
+
+
+@pytest.fixture
+def deck():
+    """The built-in deck (transactional tests flush what the migration loaded)."""
+    from workshop.decks import load_builtin_deck
+    from workshop.models import Deck, Scenario
+
+    load_builtin_deck(Deck, Scenario)
+    return Deck.objects.get(builtin=True)
+
+
+@pytest.fixture
+def cards(deck):
+    return list(deck.scenarios.all())

@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from game import service
 from game.core.commands import Configure, Join
 from game.core.model import FACILITATOR, participant
-from workshop.decks import load_builtin_deck
 from workshop.forms import duplicate_initial
 from workshop.models import Deck, Scenario, Workshop
 from workshop.rooms import workshop_create
@@ -18,17 +17,6 @@ from workshop.rooms import workshop_create
 pytestmark = pytest.mark.django_db
 
 BIG = 5_000
-
-
-@pytest.fixture
-def deck():
-    load_builtin_deck(Deck, Scenario)
-    return Deck.objects.get(builtin=True)
-
-
-@pytest.fixture
-def cards(deck):
-    return list(deck.scenarios.all())
 
 
 @pytest.fixture

@@ -7,23 +7,11 @@ import pytest
 from game import service, store
 from game.core.commands import Configure
 from game.core.model import FACILITATOR, Settings
-from workshop.decks import load_builtin_deck
 from workshop.forms import CreateWorkshopForm
 from workshop.models import Deck, Scenario, Workshop
 from workshop.rooms import workshop_create
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def deck():
-    load_builtin_deck(Deck, Scenario)
-    return Deck.objects.get(builtin=True)
-
-
-@pytest.fixture
-def cards(deck):
-    return list(deck.scenarios.all())
 
 
 @pytest.fixture

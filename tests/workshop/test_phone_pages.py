@@ -200,17 +200,16 @@ NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
 
 
+def node(*args: str) -> dict:
+    """What a Node script prints, as JSON."""
+    done = subprocess.run([NODE, *args], capture_output=True, text=True, timeout=30, check=True)
+    return json.loads(done.stdout)
+
+
 def drive(scenario: str) -> dict:
     script = Path(__file__).with_name("phone_client.mjs")
     client_js = (STATIC / "client.js").as_uri()
-    done = subprocess.run(
-        [NODE, str(script), scenario, client_js],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    return json.loads(done.stdout)
+    return node(str(script), scenario, client_js)
 
 
 @needs_node
@@ -290,14 +289,7 @@ console.log(JSON.stringify({ sent: input.value, kept: storage.get("upserve_devic
 
 def device_script(field: str, kept: str | None) -> dict:
     source = (STATIC / "device.js").read_text()
-    done = subprocess.run(
-        [NODE, "-e", DEVICE_JS, json.dumps([source, field, kept])],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
-    return json.loads(done.stdout)
+    return node("-e", DEVICE_JS, json.dumps([source, field, kept]))
 
 
 @needs_node
