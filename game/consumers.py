@@ -67,6 +67,7 @@ class GameConsumer(AsyncWebsocketConsumer):
     rights_watch: asyncio.Task | None = None
     cutting: asyncio.Task | None = None
     helloing = False  # a hello is being handled
+    opened = False  # past the connection caps: its frames are read
 
     async def dispatch(self, message: dict) -> None:
         # Channels closes stale database connections before every handler: a hop to the one
@@ -92,13 +93,12 @@ class GameConsumer(AsyncWebsocketConsumer):
             await self.close(code=4429)
             return
         self.address = address
+        self.opened = True
         code = self.scope["url_route"]["kwargs"]["code"].upper()
+        # An unknown code opens like a real one and fails at hello as wrong credentials do,
+        # so a socket tells nobody which codes exist (the pages answer every code alike too).
         self.workshop_id = await workshop_id_for(code)
         await self.accept()
-        if self.workshop_id is None:
-            await self.reply_error("no_workshop", "There is no workshop with that room code.")
-            await self.close(code=4404)
-            return
         self.hello_timer = asyncio.get_running_loop().call_later(
             settings.UPSERVE_HELLO_SECONDS, self._hello_overdue
         )
@@ -119,7 +119,7 @@ class GameConsumer(AsyncWebsocketConsumer):
             await hub.unsubscribe(self.workshop_id, self)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.workshop_id is None or self.cutting is not None:
+        if not self.opened or self.cutting is not None:
             return
         if not self.bucket.take():
             await self.flooded(text_data)
@@ -294,6 +294,8 @@ class GameConsumer(AsyncWebsocketConsumer):
         if message.fields["protocol"] != protocol.VERSION:
             raise ProtocolError("bad_protocol", f"This server speaks protocol {protocol.VERSION}.")
         role = message.fields["role"]
+        if self.workshop_id is None:
+            raise ProtocolError("auth_failed", _AUTH_FAILED[role])
         token = message.fields.get("token", "")
         last_seq = message.fields.get("last_seq")
         # Hold the send lock while subscribing and reading state: broadcasts that arrive
