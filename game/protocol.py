@@ -84,6 +84,11 @@ def choice(options: dict | tuple) -> Callable[[Any], Any]:
     return check
 
 
+def _no_constant(name: str) -> None:
+    # NaN and Infinity are not JSON, though Python's reader takes them by default.
+    raise ValueError(f"{name} is not JSON")
+
+
 def small_object(value: Any) -> dict:
     if not isinstance(value, dict) or len(value) > 20:
         raise ValueError("must be an object with at most 20 keys")
@@ -161,7 +166,7 @@ def parse(frame: str | bytes | None) -> Message:
     if size > MAX_FRAME_BYTES:
         raise ProtocolError("too_large", f"A message may be at most {MAX_FRAME_BYTES} bytes.")
     try:
-        body = json.loads(frame)
+        body = json.loads(frame, parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise ProtocolError("bad_json", "That message is not valid JSON.") from None
     if not textrules.all_clean(body):

@@ -213,6 +213,8 @@ async def test_a_retried_command_is_acknowledged_again_but_applied_once(workshop
     ("frame", "code"),
     [
         ("{not json", "bad_json"),
+        ('{"type": "adjust_timer", "id": "t", "seconds": Infinity}', "bad_json"),
+        ('{"type": "ping", "id": NaN}', "bad_json"),
         ("[1, 2]", "bad_message"),
         ('{"type": "launch_rockets", "id": "x"}', "unknown_type"),
         ('{"type": "advance"}', "bad_id"),
