@@ -18,6 +18,14 @@ from game.tokens import participant_token
 from workshop.models import Deck, Seat, Workshop
 
 
+class SetUpRefused(ValueError):
+    """The rules refused the workshop's opening; ``code`` says which rule, the message why."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def workshop_create(
     *,
     owner,
@@ -36,8 +44,8 @@ def workshop_create(
             actor=FACILITATOR,
             command=CreateWorkshop(title, tuple(team_names(team_count)), settings or {}),
         )
-        if not outcome.ok:
-            raise ValueError(outcome.message)
+        if not outcome.ok:  # e.g. a blocked word in the title: the room is not opened
+            raise SetUpRefused(outcome.code, outcome.message)
     return workshop
 
 

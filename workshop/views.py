@@ -250,15 +250,19 @@ def console(request: HttpRequest) -> HttpResponse:
         initial = duplicate_initial(**setup)
     form = CreateWorkshopForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
-        workshop = rooms.workshop_create(
-            owner=request.user,
-            title=form.cleaned_data["title"],
-            team_count=form.cleaned_data["team_count"],
-            deck=form.cleaned_data["deck"],
-            settings=form.cleaned_data["settings"],
-            plan=form.cleaned_data["plan"],
-        )
-        return redirect("console_run", code=workshop.code)
+        try:
+            workshop = rooms.workshop_create(
+                owner=request.user,
+                title=form.cleaned_data["title"],
+                team_count=form.cleaned_data["team_count"],
+                deck=form.cleaned_data["deck"],
+                settings=form.cleaned_data["settings"],
+                plan=form.cleaned_data["plan"],
+            )
+        except rooms.SetUpRefused as refused:
+            form.add_error("title" if refused.code == "blocked_words" else None, str(refused))
+        else:
+            return redirect("console_run", code=workshop.code)
     return render(
         request,
         "console.html",

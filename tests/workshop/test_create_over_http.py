@@ -45,3 +45,13 @@ def test_a_create_form_with_a_problem_is_shown_again_and_creates_nothing(client,
     response = client.post("/console/", {"title": "No teams said"})
     assert response.status_code == 200
     assert not Workshop.objects.exists()
+
+
+def test_a_title_with_a_blocked_word_is_shown_again_with_the_rule_and_creates_nothing(
+    client, fiona
+):
+    client.force_login(fiona)
+    answer = client.post("/console/", {"title": "Bullshit bingo", "teams": "2"})
+    assert answer.status_code == 200
+    assert "keep it friendly" in answer.content.decode()
+    assert not Workshop.objects.exists()
