@@ -572,7 +572,21 @@ def _resume(workshop_id: int, actor: Actor, last_seq: int | None):
         seq = state.seq
     if seq == last_seq:  # up to date, as most phones are after a server restart
         return viewer, seq, [], None
-    return viewer, seq, store.events_after(workshop_id, last_seq), None
+    missed = store.events_after(workshop_id, last_seq)
+    if _moved_meanwhile(missed, actor.participant_id):
+        # Each missed event would have to be redacted for the team the phone was in when it
+        # happened, which nobody here knows for the events before the move: a snapshot is right.
+        with service.reading(workshop_id) as state:
+            viewer = viewer_for(state, actor.role, actor.participant_id)
+            return viewer, state.seq, [], _snapshot_frame(workshop_id, state, viewer)
+    return viewer, seq, missed, None
+
+
+def _moved_meanwhile(missed: list[Logged], participant_id: str | None) -> bool:
+    # Given no team before it, an event that puts the participant in one answers that team.
+    return participant_id is not None and any(
+        team_after(x.event, participant_id, None) is not None for x in missed
+    )
 
 
 # The shared part of the latest snapshot per workshop, encoded once: a reconnect storm of

@@ -371,18 +371,49 @@ async def test_someone_elses_removal_in_the_same_catch_up_leaves_you_seated(work
     await alice.close()
     boss = await facilitator(workshop, fiona)
     await boss.receive()
-    alice_id, bob_id = troll_id(alice_token, workshop), troll_id(bob_token, workshop)
-    assert (await boss.command("assign_team", participant=alice_id, team=other_team))[
-        "type"
-    ] == "ack"
+    bob_id = troll_id(bob_token, workshop)
+    assert (await boss.command("rename_team", team=other_team, name="Night owls"))["type"] == "ack"
     assert (await boss.command("remove_participant", participant=bob_id))["type"] == "ack"
-    # Alice comes back and catches up, one by one, on her own move and on Bob's removal.
+    # Alice comes back and catches up, one by one, on the rename and on Bob's removal.
     alice = await phone(workshop, alice_token, last_seq=seen)
     kinds = [m.get("event", m.get("code")) for m in await alice.drain()]
-    assert kinds == ["participant_moved", "participant_removed"]
+    assert kinds == ["team_renamed", "participant_removed"]
     assert (await alice.command("rename", nickname="Alicia"))["type"] == "ack"  # still seated
     await alice.close()
     await boss.close()
+
+
+async def test_a_phone_moved_to_another_team_while_away_catches_up_with_a_snapshot(workshop, fiona):
+    """Its missed events were meant for the team it was in when they happened; redacted for
+    its new team they would hand over that team's moves saved before it arrived."""
+    alice_token, bob_token = await seat(workshop, "Alice"), await seat(workshop, "Bob")
+    alice = await phone(workshop, alice_token)
+    snapshot = await alice.receive()
+    mine = snapshot["state"]["you"]["team"]
+    seen = alice.last_seq
+    await alice.close()
+    boss = await facilitator(workshop, fiona)
+    await boss.receive()
+    await boss.command("start_round", scenario_id=await first_scenario_id())
+    await boss.command("advance")  # pitch
+    bob = await phone(workshop, bob_token)
+    bobs_team = (await bob.receive())["state"]["you"]["team"]
+    assert bobs_team != mine
+    assert (await bob.command("submit_move", text="Call them back", base_version=0))[
+        "type"
+    ] == "ack"
+    await boss.command("advance")  # vote
+    await boss.command("advance")  # reveal: teams may change again
+    alice_id = troll_id(alice_token, workshop)
+    assert (await boss.command("assign_team", participant=alice_id, team=bobs_team))[
+        "type"
+    ] == "ack"
+    alice = await phone(workshop, alice_token, last_seq=seen)
+    caught_up = await alice.receive()
+    assert caught_up["type"] == "snapshot"
+    assert caught_up["state"]["you"]["team"] == bobs_team
+    for client in (alice, bob, boss):
+        await client.close()
 
 
 def troll_id(token, workshop):
