@@ -33,7 +33,7 @@ from game.delivery import SendLock, hand_out
 from game.fanout import DISPLAYS, PHONES, hub
 from game.lookups import last_seqs, workshop_id_for
 from game.protocol import Message, ProtocolError
-from game.ratelimit import message_bucket, sockets
+from game.ratelimit import address_key, message_bucket, sockets
 from game.rights import watchers
 from game.store import Logged
 from game.tokens import read_participant_token
@@ -530,7 +530,7 @@ REPLACED = (
 def _client_address(scope) -> str | None:
     """The client's address as the server sees it (behind the proxy, the one it forwarded)."""
     client = scope.get("client")
-    return str(client[0]) if client else None
+    return address_key(str(client[0])) if client else None
 
 
 _AUTH_FAILED = {

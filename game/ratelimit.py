@@ -8,6 +8,7 @@ network address and one seat may hold at once.
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections import Counter
 from collections.abc import Callable, Hashable
@@ -107,3 +108,17 @@ class Sockets:
 
 
 sockets = Sockets()
+
+
+def address_key(address: str) -> str:
+    """What a per-address limit counts: the address, or its /64 for IPv6, since one machine is
+    commonly handed a whole /64 and could otherwise take a fresh address for every try."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))

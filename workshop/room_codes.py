@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 
+from game.ratelimit import address_key
 from workshop import rooms, throttle
 from workshop.models import CODE_ALPHABET, CODE_LENGTH, Workshop
 
@@ -40,7 +41,7 @@ def find(request: HttpRequest, code: str, devices: list[str]) -> Lookup:
     found (with ``refusal``), so a late arrival is told why; an ended room or a banned device
     is a miss, like a wrong code."""
     code = code.upper()
-    address = throttle.address_key(throttle.client_address(request))
+    address = address_key(throttle.client_address(request))
     misses = settings.UPSERVE_CODE_MISSES_PER_ADDRESS
     found_key = f"found:{address}:{code}" if _possible(code) else None
     if throttle.spent(f"miss:{address}", misses) and not (found_key and throttle.known(found_key)):
@@ -57,7 +58,7 @@ def find(request: HttpRequest, code: str, devices: list[str]) -> Lookup:
 
 def miss(request: HttpRequest) -> Lookup:
     """Count a lookup that found nothing it may show (a debrief without a seat) and answer it."""
-    address = throttle.address_key(throttle.client_address(request))
+    address = address_key(throttle.client_address(request))
     misses = settings.UPSERVE_CODE_MISSES_PER_ADDRESS
     if throttle.spent(f"miss:{address}", misses):
         return Lookup(throttled=True)

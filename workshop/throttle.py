@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import ipaddress
 
 from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
@@ -55,17 +54,3 @@ def client_address(request: HttpRequest) -> str:
     address nginx saw: nginx overwrites X-Forwarded-For with it and Daphne's --proxy-headers
     takes it from there. Whatever a client writes in that header itself never gets this far."""
     return request.META.get("REMOTE_ADDR") or "unknown"
-
-
-def address_key(address: str) -> str:
-    """What a per-address limit counts: the address, or its /64 for IPv6, since one machine is
-    commonly handed a whole /64 and could otherwise take a fresh address for every try."""
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if parsed.version == 4:
-        return str(parsed)
-    if parsed.ipv4_mapped:
-        return str(parsed.ipv4_mapped)
-    return str(ipaddress.ip_network(f"{parsed}/64", strict=False))

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from game import service
 from game.core.refusals import REFUSALS
+from game.ratelimit import address_key
 from game.tokens import read_participant_token
 from workshop import room_codes, rooms, throttle
 from workshop.forms import CreateWorkshopForm, JoinForm, RoomCodeForm, duplicate_initial
@@ -144,7 +145,7 @@ def join(request: HttpRequest, code: str) -> HttpResponse:
         return _join_page(request, form, found)
     address = throttle.client_address(request)
     if not (
-        throttle.allow(f"join:{throttle.address_key(address)}", settings.UPSERVE_JOINS_PER_ADDRESS)
+        throttle.allow(f"join:{address_key(address)}", settings.UPSERVE_JOINS_PER_ADDRESS)
         and throttle.allow(f"join:w{workshop.pk}", settings.UPSERVE_JOINS_PER_WORKSHOP)
     ):
         form.add_error("nickname", TOO_FAST)

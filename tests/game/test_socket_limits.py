@@ -78,6 +78,21 @@ async def test_one_address_holds_at_most_its_cap_of_sockets(workshop, settings):
         await client.close()
 
 
+async def test_one_ipv6_machine_cannot_take_a_fresh_address_for_every_socket(workshop, settings):
+    settings.UPSERVE_SOCKETS_PER_ADDRESS = 2
+    clients = []
+    for host in ("2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff::9"):
+        client = Client(workshop.code)
+        client.communicator.scope["client"] = [host, 50000]
+        await client.open()
+        clients.append(client)
+    notice = await clients[-1].receive()
+    assert notice["code"] == "too_many_connections"  # one /64 is one address
+    assert await closed_with(clients[-1]) == 4429
+    for client in clients[:2]:
+        await client.close()
+
+
 async def test_a_socket_that_never_says_hello_is_closed(workshop, settings):
     settings.UPSERVE_HELLO_SECONDS = 0.2
     silent = Client(workshop.code)

@@ -12,8 +12,8 @@ from game import service
 from game.core.commands import EndWorkshop, LockJoining, RemoveParticipant
 from game.core.model import FACILITATOR
 from game.core.refusals import REFUSALS
+from game.ratelimit import address_key
 from workshop.models import CODE_ALPHABET
-from workshop.throttle import address_key
 
 pytestmark = pytest.mark.django_db
 
