@@ -82,6 +82,11 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+# What an upload form adds around the archive file (its other fields, the multipart framing):
+# a body longer than the limit plus this is refused before it is read. deploy/nginx.conf leaves
+# at least this much room too.
+FORM_ROOM = 64 * 1024
+
 # One import at a time per process: each runs in a child process of a few hundred megabytes.
 _importing = threading.Semaphore(1)
 
@@ -117,7 +122,7 @@ def _imported(request: HttpRequest, context: dict) -> Workshop:
         _("The file is too big: archives may be at most %(mb)s MB.") % {"mb": context["max_mb"]}
     )
     # Said before the body is read, when its length says so already.
-    if int(request.META.get("CONTENT_LENGTH") or 0) > max_bytes() + 64 * 1024:
+    if int(request.META.get("CONTENT_LENGTH") or 0) > max_bytes() + FORM_ROOM:
         raise too_big
     upload = request.FILES.get("archive")
     if upload is None:
