@@ -95,10 +95,8 @@ class GameConsumer(AsyncWebsocketConsumer):
         code = self.scope["url_route"]["kwargs"]["code"].upper()
         self.workshop_id = await workshop_id_for(code)
         await self.accept()
-        if self.workshop_id is None:
-            await self.reply_error("no_workshop", "There is no workshop with that room code.")
-            await self.close(code=4404)
-            return
+        # A code that names no room is answered as a room whose hello fails (auth_failed, in
+        # hello): a socket must not tell a guesser which codes are real, as no page does.
         self.hello_timer = asyncio.get_running_loop().call_later(
             settings.UPSERVE_HELLO_SECONDS, self._hello_overdue
         )
@@ -119,7 +117,7 @@ class GameConsumer(AsyncWebsocketConsumer):
             await hub.unsubscribe(self.workshop_id, self)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.workshop_id is None or self.cutting is not None:
+        if self.cutting is not None:
             return
         if not self.bucket.take():
             await self.flooded(text_data)
@@ -294,6 +292,8 @@ class GameConsumer(AsyncWebsocketConsumer):
         if message.fields["protocol"] != protocol.VERSION:
             raise ProtocolError("bad_protocol", f"This server speaks protocol {protocol.VERSION}.")
         role = message.fields["role"]
+        if self.workshop_id is None:
+            raise ProtocolError("auth_failed", _AUTH_FAILED[role])
         token = message.fields.get("token", "")
         last_seq = message.fields.get("last_seq")
         # Hold the send lock while subscribing and reading state: broadcasts that arrive

@@ -245,12 +245,19 @@ async def test_commands_before_hello_are_refused(workshop):
     await client.close()
 
 
-async def test_an_unknown_room_code_closes_the_socket_with_a_reason():
-    client = Client("NOROOM")
-    await client.open()
-    reply = await client.receive()
-    assert reply["code"] == "no_workshop"
-    await client.close()
+async def test_an_unknown_room_code_is_answered_as_a_real_room_with_a_bad_token(workshop):
+    # A socket tells a guesser no more than the join page does about which codes are real.
+    answers = []
+    for code in (workshop.code, "NOROOM"):
+        client = Client(code)
+        await client.open()
+        await client.send({"type": "hello", "protocol": 1, "role": "participant", "token": "x"})
+        answers.append(await client.receive())
+        await client.send({"type": "ping"})
+        answers.append((await client.receive())["type"])  # still open, as for a bad token
+        await client.close()
+    assert answers[0] == answers[2] and answers[0]["code"] == "auth_failed"
+    assert answers[1] == answers[3] == "pong"
 
 
 async def test_a_heartbeat_delivers_an_event_the_broadcast_lost(workshop, fiona):
