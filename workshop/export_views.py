@@ -23,6 +23,29 @@ from workshop.models import Workshop
 
 KINDS = ("moves", "votes", "scores", "commitments")
 
+# A results export (JSON or CSV) folds the whole log in a request thread: seconds of CPU for a
+# big workshop. Eight at once took every request thread and held /healthz and joins for 14 s,
+# so a process prepares at most EXPORTS_AT_ONCE at a time and answers the others 503.
+EXPORTS_AT_ONCE = 2
+_exporting = threading.Semaphore(EXPORTS_AT_ONCE)
+
+
+def _results(workshop: Workshop) -> dict | None:
+    """The workshop's results, or None while this process is busy with other exports."""
+    if not _exporting.acquire(blocking=False):
+        return None
+    try:
+        return exports.results(workshop)
+    finally:
+        _exporting.release()
+
+
+def _busy() -> HttpResponse:
+    sentence = _("Other exports are being prepared on this server; try again in a moment.")
+    response = HttpResponse(sentence, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = "10"
+    return response
+
 
 def facilitated_by(user):
     if user.is_superuser:
@@ -51,7 +74,10 @@ def export_csv(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     workshop = _workshop(request, code)
     if kind not in KINDS:
         return HttpResponse(status=404)
-    rows = exports.results(workshop)[kind]
+    results = _results(workshop)
+    if results is None:
+        return _busy()
+    rows = results[kind]
     # A byte-order mark so spreadsheet programs read the participants' accents right.
     lines = ["\ufeff", *exports.csv_lines(kind, rows)]
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
@@ -61,7 +87,10 @@ def export_csv(request: HttpRequest, code: str, kind: str) -> HttpResponse:
 @login_required
 def export_json(request: HttpRequest, code: str) -> HttpResponse:
     workshop = _workshop(request, code)
-    body = json.dumps(exports.results(workshop), ensure_ascii=False, indent=1)
+    results = _results(workshop)
+    if results is None:
+        return _busy()
+    body = json.dumps(results, ensure_ascii=False, indent=1)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     return _attachment(response, workshop, "results.json")
 
