@@ -5,7 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from workshop.forms import text_rule
 from workshop.models import Deck, Scenario
+
+
+def _text_rule_on_every_field(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField):
+            field.validators.append(text_rule)
 
 
 class DeckForm(forms.ModelForm):
@@ -18,6 +25,7 @@ class DeckForm(forms.ModelForm):
 
     def __init__(self, *args, owner, **kwargs) -> None:
         super().__init__(*args, label_suffix="", **kwargs)
+        _text_rule_on_every_field(self)
         self.owner = owner
 
     def clean_name(self) -> str:
@@ -47,6 +55,7 @@ class ScenarioForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, label_suffix="", **kwargs)
+        _text_rule_on_every_field(self)
 
     class Meta:
         model = Scenario

@@ -23,6 +23,29 @@ from workshop.models import Workshop
 
 KINDS = ("moves", "votes", "scores", "commitments")
 
+# A results export (JSON or CSV) folds the whole log in a request thread: seconds of CPU for a
+# big workshop. Eight at once took every request thread and held /healthz and joins for 14 s,
+# so a process prepares at most EXPORTS_AT_ONCE at a time and answers the others 503.
+EXPORTS_AT_ONCE = 2
+_exporting = threading.Semaphore(EXPORTS_AT_ONCE)
+
+
+def _results(workshop: Workshop) -> dict | None:
+    """The workshop's results, or None while this process is busy with other exports."""
+    if not _exporting.acquire(blocking=False):
+        return None
+    try:
+        return exports.results(workshop)
+    finally:
+        _exporting.release()
+
+
+def _busy() -> HttpResponse:
+    sentence = _("Other exports are being prepared on this server; try again in a moment.")
+    response = HttpResponse(sentence, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = "10"
+    return response
+
 
 def facilitated_by(user):
     if user.is_superuser:
@@ -51,7 +74,10 @@ def export_csv(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     workshop = _workshop(request, code)
     if kind not in KINDS:
         return HttpResponse(status=404)
-    rows = exports.results(workshop)[kind]
+    results = _results(workshop)
+    if results is None:
+        return _busy()
+    rows = results[kind]
     # A byte-order mark so spreadsheet programs read the participants' accents right.
     lines = ["\ufeff", *exports.csv_lines(kind, rows)]
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
@@ -61,7 +87,10 @@ def export_csv(request: HttpRequest, code: str, kind: str) -> HttpResponse:
 @login_required
 def export_json(request: HttpRequest, code: str) -> HttpResponse:
     workshop = _workshop(request, code)
-    body = json.dumps(exports.results(workshop), ensure_ascii=False, indent=1)
+    results = _results(workshop)
+    if results is None:
+        return _busy()
+    body = json.dumps(results, ensure_ascii=False, indent=1)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     return _attachment(response, workshop, "results.json")
 
@@ -81,6 +110,11 @@ def archive_download(request: HttpRequest, code: str) -> HttpResponse:
 def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
+
+# What an upload form adds around the archive file (its other fields, the multipart framing):
+# a body longer than the limit plus this is refused before it is read. deploy/nginx.conf leaves
+# at least this much room too.
+FORM_ROOM = 64 * 1024
 
 # One import at a time per process: each runs in a child process of a few hundred megabytes.
 _importing = threading.Semaphore(1)
@@ -119,7 +153,7 @@ def _imported(request: HttpRequest, context: dict) -> Workshop:
         _("The file is too big: archives may be at most %(mb)s MB.") % {"mb": context["max_mb"]}
     )
     # Said before the body is read, when its length says so already.
-    if int(request.META.get("CONTENT_LENGTH") or 0) > max_bytes() + 64 * 1024:
+    if int(request.META.get("CONTENT_LENGTH") or 0) > max_bytes() + FORM_ROOM:
         raise too_big
     upload = request.FILES.get("archive")
     if upload is None:

@@ -6,11 +6,20 @@ from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
+from game import textrules
 from game.core.decide import validate_settings
 from game.core.limits import MAX_TEAMS, NICKNAME_MAX, TITLE_MAX
 from game.core.model import Settings
 from game.core.refusals import REFUSALS, Refusal
 from workshop.models import CODE_ALPHABET, Deck, Scenario
+
+
+def text_rule(value: str) -> None:
+    """The socket's text rule (bad_text) for what a facilitator types into a form: a workshop's
+    title and its deck's cards go into the log and the archive, and an archive holding a control
+    character would be refused on import."""
+    if not textrules.is_clean(value):
+        raise forms.ValidationError(textrules.BAD_TEXT, code="bad_text")
 
 
 class RoomCodeForm(forms.Form):
@@ -65,7 +74,12 @@ class CreateWorkshopForm(forms.Form):
     number of teams still makes a workshop. The settings are checked by the game core's own
     ``validate_settings``, the same rules the ``configure`` command uses."""
 
-    title = forms.CharField(max_length=TITLE_MAX, label=_("Title"), initial=_("Upserving workshop"))
+    title = forms.CharField(
+        max_length=TITLE_MAX,
+        label=_("Title"),
+        initial=_("Upserving workshop"),
+        validators=[text_rule],
+    )
     deck = forms.ModelChoiceField(
         queryset=Deck.objects.none(), required=False, empty_label=None, label=_("Deck")
     )

@@ -256,6 +256,8 @@ async def test_an_unknown_room_code_is_answered_like_a_real_one_with_wrong_crede
     for code in ("NOROOM", workshop.code):
         client = Client(code)
         answers.append(await client.hello(role, token="not-a-token"))
+        await client.send({"type": "ping"})
+        assert (await client.receive())["type"] == "pong"  # still open, as for a bad token
         await client.close()
     assert answers[0]["code"] == "auth_failed"
     assert answers[0] == answers[1]
