@@ -150,11 +150,29 @@ def submit_batch(workshop_id: int, submissions: list[Submission]) -> list[Outcom
     return _submit_all({workshop_id: submissions})[workshop_id]
 
 
-def submit_many(batches: dict[int, list[Submission]]) -> dict[int, list[Outcome]]:
+def submit_many(batches: dict[int, list[Submission]]) -> dict[int, list[Outcome] | Exception]:
     """``submit_batch`` for several workshops in one transaction: many small rooms voting at
     once share one commit and a handful of statements. Locks are taken in workshop order, in
-    this process and in the database, so two processes doing this cannot deadlock."""
-    return _submit_all(batches)
+    this process and in the database, so two processes doing this cannot deadlock.
+
+    Never raises: a workshop whose commands could not be recorded maps to the exception. One
+    room's failure is its own: when the shared transaction fails, each room is tried again in a
+    transaction of its own, so the others commit and only the failing room's commands fail.
+    (A savepoint per room would cost the shared multi-row inserts that make the commit cheap;
+    the retry costs nothing until something fails.)"""
+    try:
+        return dict(_submit_all(batches))
+    except Exception as problem:
+        if len(batches) == 1:
+            return {workshop_id: problem for workshop_id in batches}
+        log.warning("a group commit of %d rooms failed; trying each alone", len(batches))
+    results: dict[int, list[Outcome] | Exception] = {}
+    for workshop_id, submissions in batches.items():
+        try:
+            results[workshop_id] = _submit_all({workshop_id: submissions})[workshop_id]
+        except Exception as problem:
+            results[workshop_id] = problem
+    return results
 
 
 def _submit_all(batches: dict[int, list[Submission]]) -> dict[int, list[Outcome]]:

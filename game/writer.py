@@ -57,13 +57,20 @@ class Writer:
                     if not future.done():
                         future.set_exception(problem)
                 continue
-            # Committed: acknowledge first, so the acks queue ahead of the broadcasts' work.
+            # Committed: acknowledge first, so the acks queue ahead of the broadcasts' work. A
+            # room that failed fails its own commands only.
             for workshop_id, queued in by_workshop.items():
-                for (_, _, future), outcome in zip(queued, outcomes[workshop_id], strict=True):
-                    if not future.done():
-                        future.set_result(outcome)
+                results = outcomes[workshop_id]
+                for n, (_, _, future) in enumerate(queued):
+                    if future.done():
+                        continue
+                    if isinstance(results, Exception):
+                        future.set_exception(results)
+                    else:
+                        future.set_result(results[n])
             for workshop_id, results in outcomes.items():
-                await _publish(workshop_id, results)
+                if not isinstance(results, Exception):
+                    await _publish(workshop_id, results)
 
 
 async def _publish(workshop_id: int, outcomes: list[Outcome]) -> None:

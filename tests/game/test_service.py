@@ -135,3 +135,56 @@ def test_one_group_commit_moves_every_room_it_holds_on(workshop, fiona, frozen_c
     assert [o.seqs for o in outcomes[other.pk]] == [[2]]
     rows = dict(Workshop.objects.values_list("pk", "last_seq"))
     assert (rows[workshop.pk], rows[other.pk]) == (3, 2)
+
+
+def test_a_room_whose_command_fails_does_not_take_another_rooms_commands_with_it(
+    workshop, fiona, frozen_clock
+):
+    """The group commit shares one transaction between rooms; a failure in one of them (here
+    the row recorded beside its join) fails that room's commands only."""
+    from workshop.rooms import workshop_create
+
+    other = workshop_create(owner=fiona, title="Afternoon", team_count=2, deck=workshop.deck)
+
+    def broken(outcome):
+        raise RuntimeError("the seat could not be written")
+
+    outcomes = service.submit_many(
+        {
+            workshop.pk: [service.Submission(participant("alice"), c.Join("Alice"), then=broken)],
+            other.pk: [service.Submission(participant("carol"), c.Join("Carol"))],
+        }
+    )
+    assert isinstance(outcomes[workshop.pk], RuntimeError)
+    assert [o.seqs for o in outcomes[other.pk]] == [[2]]
+    assert Event.objects.filter(workshop_id=other.pk, type="participant_joined").exists()
+    assert not Event.objects.filter(workshop_id=workshop.pk, type="participant_joined").exists()
+    with service.reading(workshop.pk) as state:
+        assert "alice" not in state.people  # the fold was rebuilt from what was committed
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_writer_hands_a_rooms_failure_to_that_rooms_commands_only(
+    workshop, fiona, frozen_clock
+):
+    import asyncio
+
+    from channels.db import database_sync_to_async
+
+    from game.writer import writer
+    from workshop.rooms import workshop_create
+
+    other = await database_sync_to_async(workshop_create)(
+        owner=fiona, title="Afternoon", team_count=2, deck=workshop.deck
+    )
+
+    def broken(outcome):
+        raise RuntimeError("the seat could not be written")
+
+    failing = writer().submit(
+        workshop.pk, service.Submission(participant("alice"), c.Join("Alice"), then=broken)
+    )
+    fine = writer().submit(other.pk, service.Submission(participant("carol"), c.Join("Carol")))
+    results = await asyncio.gather(failing, fine, return_exceptions=True)
+    assert isinstance(results[0], RuntimeError)
+    assert results[1].ok and results[1].seqs == [2]
