@@ -13,6 +13,7 @@ from game.core.debrief import commitments, debrief, participant_debrief
 from game.core.refusals import REFUSALS
 from workshop import room_codes
 from workshop.models import Workshop
+from workshop.paging import PEOPLE_PER_PAGE, page_of
 from workshop.views import TOO_FAST, _facilitated, seat_in
 
 QUESTIONS = {
@@ -76,8 +77,6 @@ def _chart_data(report: dict) -> dict:
 
 @login_required
 def debrief_page(request: HttpRequest, code: str) -> HttpResponse:
-    from workshop.paging import PEOPLE_PER_PAGE, page_of  # kept local: a shared module
-
     workshop = _facilitated_workshop(request, code)
     with service.reading(workshop.pk) as state:
         report = _report(state)

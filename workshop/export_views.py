@@ -20,6 +20,7 @@ from workshop import cohorts, exports, throttle
 from workshop.archive import ArchiveError, discard_abandoned, max_bytes
 from workshop.import_worker import import_file
 from workshop.models import Workshop
+from workshop.paging import COHORT_WORKSHOPS_PER_PAGE, page_of
 
 KINDS = ("moves", "votes", "scores", "commitments")
 
@@ -177,8 +178,6 @@ def _refused(request: HttpRequest, context: dict, problem: str, status: int) -> 
 
 @login_required
 def cohort_list(request: HttpRequest) -> HttpResponse:
-    from workshop.paging import COHORT_WORKSHOPS_PER_PAGE, page_of  # kept local: a shared module
-
     # A page of workshops (newest first) is compared at a time: each one's results are a fold of
     # its log, so comparing every workshop ever run would grow without bound.
     newest = facilitated_by(request.user).order_by("-created_at", "-pk")

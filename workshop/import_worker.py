@@ -29,11 +29,11 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from workshop.archive import ArchiveError, discard_unfinished, import_archive, parse
+from workshop.import_child import CONFIG  # the parent's settings the child must share, as JSON
 from workshop.models import Workshop
 
 log = logging.getLogger(__name__)
 
-CONFIG = "UPSERVE_IMPORT_CHILD"  # the parent's settings the child must share, as JSON
 ROOT = Path(__file__).resolve().parent.parent
 
 

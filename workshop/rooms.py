@@ -9,10 +9,13 @@ from django.conf import settings
 from django.db import transaction
 
 from game import service
+from game.core import events as e
 from game.core.commands import CreateWorkshop, Join
 from game.core.events import Event
+from game.core.evolve import fold
 from game.core.model import FACILITATOR, Settings, participant
 from game.core.names import generate_nickname, team_names
+from game.models import Event as EventRow
 from game.service import Outcome
 from game.tokens import participant_token
 from workshop.models import Deck, Seat, Workshop
@@ -52,10 +55,6 @@ def workshop_create(
 def workshop_setup(workshop: Workshop) -> dict:
     """What a copy of ``workshop`` starts from: its title, deck, plan, how many teams it was
     created with and its settings now (so changes made while it ran carry over)."""
-    from game.core import events as e  # kept local: other points edit this module's imports
-    from game.core.evolve import fold
-    from game.models import Event as EventRow
-
     # Settings change only through these two events: folding them alone gives today's settings
     # without folding (or caching) a whole long log.
     rows = EventRow.objects.filter(
