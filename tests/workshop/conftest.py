@@ -24,3 +24,10 @@ def deck():
 @pytest.fixture
 def cards(deck):
     return list(deck.scenarios.all())
+
+
+@pytest.fixture
+def console(client, fiona):
+    """A facilitator's browser, logged in."""
+    client.force_login(fiona)
+    return client

@@ -37,12 +37,6 @@ def big_deck(fiona):
     return big
 
 
-@pytest.fixture
-def console(client, fiona):
-    client.force_login(fiona)
-    return client
-
-
 def refused(console, deck, plan: str) -> str:
     response = console.post("/console/", {"title": "T", "teams": 2, "deck": deck.pk, "plan": plan})
     assert response.status_code == 200

@@ -14,12 +14,6 @@ from workshop.rooms import workshop_create
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def console(client, fiona):
-    client.force_login(fiona)
-    return client
-
-
 def create(console, **fields):
     response = console.post("/console/", {"title": "Friday session", "teams": 3, **fields})
     assert response.status_code == 302, form_errors(response)

@@ -19,12 +19,6 @@ CARD = {
 
 
 @pytest.fixture
-def console(client, fiona):
-    client.force_login(fiona)
-    return client
-
-
-@pytest.fixture
 def deck(fiona):
     return Deck.objects.create(name="Florists", owner=fiona)
 

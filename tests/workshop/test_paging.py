@@ -22,12 +22,6 @@ from workshop.rooms import workshop_create
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def console(client, fiona):
-    client.force_login(fiona)
-    return client
-
-
 def count(page, pattern: str) -> int:
     return len(re.findall(pattern, page.content.decode()))
 
