@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import secrets
 from importlib import import_module
 from types import SimpleNamespace
 
@@ -31,13 +30,13 @@ from game.core.visibility import (
 )
 from game.delivery import SendLock, hand_out
 from game.fanout import DISPLAYS, PHONES, hub
+from game.host import host
 from game.lookups import last_seqs, workshop_id_for
 from game.protocol import Message, ProtocolError
 from game.ratelimit import address_key, message_bucket, sockets
 from game.rights import watchers
 from game.store import Logged
 from game.tokens import read_participant_token
-from workshop.models import Deck, Scenario, Workshop
 
 log = logging.getLogger(__name__)
 
@@ -232,10 +231,7 @@ class GameConsumer(AsyncWebsocketConsumer):
             return None
         store_class = import_module(settings.SESSION_ENGINE).SessionStore
         user = auth.get_user(SimpleNamespace(session=store_class(self.session_key)))
-        workshop = Workshop.objects.filter(pk=self.workshop_id).first()
-        if workshop is None or not workshop.can_facilitate(user):
-            return None
-        return user
+        return user if host().may_facilitate(self.workshop_id, user) else None
 
     def answer_ping(self) -> None:
         """Pong from a task of its own: it may wait for events on their way to this socket, and
@@ -368,11 +364,7 @@ class GameConsumer(AsyncWebsocketConsumer):
             self.user_pk = user.pk
             self.sender = f"facilitator:{user.pk}"
             return Actor(Role.FACILITATOR)
-        workshop = Workshop.objects.filter(pk=self.workshop_id).first()
-        if workshop is None:
-            return None
-        ok = secrets.compare_digest(token.encode(), workshop.screen_token.encode())
-        return Actor(Role.SCREEN) if ok else None
+        return Actor(Role.SCREEN) if host().screen_token_ok(self.workshop_id, token) else None
 
     # -- commands --------------------------------------------------------------------------
 
@@ -385,7 +377,7 @@ class GameConsumer(AsyncWebsocketConsumer):
             return
         scenario = None
         if message.type == "start_round" and "scenario_id" in message.fields:
-            scenario = await database_sync_to_async(_scenario_card)(
+            scenario = await database_sync_to_async(host().scenario_card)(
                 self.workshop_id, message.fields["scenario_id"]
             )
             if scenario is None:
@@ -548,15 +540,6 @@ def _role_refusal(role: Role, kind: str) -> str | None:
     if kind in protocol.PARTICIPANT and role is not Role.PARTICIPANT:
         return "participants_only"
     return None
-
-
-def _scenario_card(workshop_id: int, scenario_id: int) -> dict | None:
-    """The card, if it is one this workshop's owner may play: another facilitator's private
-    deck stays private even to someone who guesses its ids."""
-    owner = Workshop.objects.select_related("owner").get(pk=workshop_id).owner
-    decks = Deck.objects.visible_to(owner)
-    scenario = Scenario.objects.filter(pk=scenario_id, deck__in=decks).first()
-    return scenario.as_card() if scenario else None
 
 
 def _resume(workshop_id: int, actor: Actor, last_seq: int | None):

@@ -8,11 +8,12 @@ import asyncio
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from workshop.models import Workshop
+from game.host import host
+from game.models import Game
 
 
 def _last_seq(workshop_id: int) -> int:
-    return Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
+    return Game.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
 
 
 class LastSeqs:
@@ -83,7 +84,7 @@ async def _look_up_once(code: str) -> int | None:
 def _workshop_id(code: str) -> int | None:
     workshop_id = _workshop_ids.get(code)
     if workshop_id is None:
-        workshop_id = Workshop.objects.filter(code=code).values_list("id", flat=True).first()
+        workshop_id = host().workshop_id_for(code)
         if workshop_id is not None:
             _workshop_ids[code] = workshop_id
     return workshop_id

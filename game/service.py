@@ -25,9 +25,8 @@ from game.core.decide import decide
 from game.core.evolve import evolve
 from game.core.model import Actor, Role, State
 from game.core.refusals import Refusal
-from game.models import Receipt
+from game.models import Game, Receipt
 from game.store import Logged
-from workshop.models import Workshop
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +89,7 @@ def reading(workshop_id: int, last_seq: int | None = None) -> Iterator[State]:
         if last_seq is not None and state is not None and state.seq >= last_seq:
             yield state
             return
-        last_seq = Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
+        last_seq = Game.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
         yield _caught_up(workshop_id, last_seq)
 
 
@@ -204,7 +203,7 @@ def _decide_and_record(
     batches: dict[int, list[Submission]], ids: list[int], hold_into: ExitStack | None
 ) -> dict[int, list[Outcome]]:
     with transaction.atomic():
-        locked = Workshop.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+        locked = Game.objects.select_for_update().filter(pk__in=ids).order_by("pk")
         last_seqs = dict(locked.values_list("pk", "last_seq"))
         if hold_into is not None:  # released after the commit, with the rows
             _hold(hold_into, ids)
@@ -216,7 +215,7 @@ def _decide_and_record(
         moved: list[tuple[int, float | None, int]] = []
         for workshop_id in ids:
             if workshop_id not in last_seqs:
-                raise Workshop.DoesNotExist(f"no workshop {workshop_id}")
+                raise Game.DoesNotExist(f"no workshop {workshop_id}")
             state = _caught_up(workshop_id, last_seqs[workshop_id])
             outcomes, logged = _decide_all(
                 workshop_id, state, batches[workshop_id], answered, receipts, at
@@ -228,7 +227,7 @@ def _decide_and_record(
                 deadline = None if state.ended or current is None else current.deadline
                 moved.append((state.seq, deadline, workshop_id))
         store.append_many(appended, at)
-        rows.update_many(Workshop, ("last_seq", "deadline"), moved)
+        rows.update_many(Game, ("last_seq", "deadline"), moved)
         rows.insert_many(Receipt, ("workshop", "actor", "client_id", "result", "refused"), receipts)
         _prune_refused(receipts)
         for workshop_id in ids:
