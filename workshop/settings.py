@@ -158,6 +158,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# What the game asks of its host app (game/host.py): room codes, rights, screen keys, cards.
+UPSERVE_HOST = "workshop.host.WorkshopHost"
+
 # Abuse limits: (count, seconds). A venue's phones may share one public address: 500 of them join
 # one room within a minute, so the per-address join limit is generous; it still stops a script
 # hammering from one machine, and the per-workshop limit lets a 5,000-phone room fill in 100 s.

@@ -37,7 +37,7 @@ from game.core.refusals import REFUSALS
 from game.core.visibility import team_after
 from game.fanout import hub
 from game.models import Event as EventRow
-from game.models import Receipt
+from game.models import Game, Receipt
 from game.routing import websocket_urlpatterns
 from game.store import Logged
 from game.tokens import participant_token
@@ -890,7 +890,7 @@ def _team_of(workshop_id: int, pid: str) -> str | None:
 
 
 def _log_position(workshop_id: int) -> tuple[int, dict]:
-    last_seq = Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
+    last_seq = Game.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
     receipts = {}
     rows = Receipt.objects.filter(workshop_id=workshop_id).order_by("pk")
     for actor, client_id, result in rows.values_list("actor", "client_id", "result"):
@@ -911,13 +911,13 @@ def _forget_old_refusals(receipts: dict, sender: str) -> None:
 
 
 def _last_seq(workshop_id: int) -> int:
-    return Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
+    return Game.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
 
 
 def _log_shape(workshop_id: int) -> tuple[int, int, int]:
     rows = EventRow.objects.filter(workshop_id=workshop_id)
     top = rows.order_by("-seq").values_list("seq", flat=True).first() or 0
-    last_seq = Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
+    last_seq = Game.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
     return last_seq, rows.count(), top
 
 
@@ -932,7 +932,7 @@ def check_invariants(workshop_id: int) -> dict:
         .values_list("seq", flat=True)
     )
     check(seqs == list(range(1, len(seqs) + 1)), "event seqs are not gapless from 1", seqs[:50])
-    last_seq = Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
+    last_seq = Game.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
     check(last_seq == len(seqs), f"workshop.last_seq {last_seq} but {len(seqs)} events")
     logged = store.events_after(workshop_id, 0)
     folded = fold(x.event for x in logged)

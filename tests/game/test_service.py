@@ -3,8 +3,7 @@ import pytest
 from game import service
 from game.core import commands as c
 from game.core.model import FACILITATOR, SYSTEM, participant
-from game.models import Event, Receipt
-from workshop.models import Workshop
+from game.models import Event, Game, Receipt
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +19,7 @@ def test_it_appends_each_accepted_command_with_a_gapless_sequence(workshop):
     submit(workshop, participant("bob"), c.Join("Bob"))
     seqs = list(Event.objects.filter(workshop=workshop).values_list("seq", flat=True))
     assert seqs == [1, 2, 3]
-    assert Workshop.objects.get(pk=workshop.pk).last_seq == 3
+    assert Game.objects.get(pk=workshop.pk).last_seq == 3
 
 
 def test_a_refusal_writes_no_event(workshop):
@@ -88,9 +87,9 @@ def test_the_workshop_row_mirrors_the_running_deadline(workshop):
         c.StartRound({"title": "t", "customer": "c", "situation": "s", "ask": "a"}),
     )
     submit(workshop, FACILITATOR, c.Advance(), now=5000.0)
-    assert Workshop.objects.get(pk=workshop.pk).deadline == 5000.0 + 180
+    assert Game.objects.get(pk=workshop.pk).deadline == 5000.0 + 180
     submit(workshop, FACILITATOR, c.Pause(), now=5010.0)
-    assert Workshop.objects.get(pk=workshop.pk).deadline is None
+    assert Game.objects.get(pk=workshop.pk).deadline is None
 
 
 def test_the_timer_closes_a_due_phase_through_the_same_write_path(workshop):
@@ -109,14 +108,14 @@ def test_a_page_that_has_just_read_the_row_reads_the_fold_without_asking_again(
     workshop, django_assert_num_queries
 ):
     submit(workshop, participant("alice"), c.Join("Alice"))
-    row = Workshop.objects.get(pk=workshop.pk)
+    row = Game.objects.get(pk=workshop.pk)
     with django_assert_num_queries(0), service.reading(row.pk, row.last_seq) as state:
         assert "alice" in state.people
 
 
 def test_a_row_ahead_of_the_fold_still_catches_the_fold_up_from_the_log(workshop):
     submit(workshop, participant("alice"), c.Join("Alice"))
-    row = Workshop.objects.get(pk=workshop.pk)
+    row = Game.objects.get(pk=workshop.pk)
     service.forget(workshop.pk)
     with service.reading(row.pk, row.last_seq) as state:
         assert state.seq == row.last_seq and "alice" in state.people
@@ -133,7 +132,7 @@ def test_one_group_commit_moves_every_room_it_holds_on(workshop, fiona, frozen_c
     outcomes = service.submit_many(joins)
     assert [o.seqs for o in outcomes[workshop.pk]] == [[2], [3]]
     assert [o.seqs for o in outcomes[other.pk]] == [[2]]
-    rows = dict(Workshop.objects.values_list("pk", "last_seq"))
+    rows = dict(Game.objects.values_list("pk", "last_seq"))
     assert (rows[workshop.pk], rows[other.pk]) == (3, 2)
 
 

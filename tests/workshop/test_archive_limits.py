@@ -13,7 +13,7 @@ from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from game import protocol, service
-from game.models import Event
+from game.models import Event, Game
 from game.textrules import is_clean
 from workshop import export_views
 from workshop.archive import ArchiveError, import_archive, parse
@@ -92,7 +92,7 @@ def test_an_archive_at_the_shape_limits_imports_within_the_bound_and_keeps_nothi
     # 2,000 people times 100 rounds: every round's vote copies the roster, 200,000 places.
     text = archives.text(archives.crafted(people=2000, rounds=100))
     peak, kept = _growth(lambda: import_archive(parse(text), fiona))
-    assert Workshop.objects.get().last_seq == 1 + 2000 + 100 * 6
+    assert Game.objects.get().last_seq == 1 + 2000 + 100 * 6
     assert peak < PEAK_BOUND and kept < KEPT_BOUND
 
 

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 
+from game.models import Game
 from workshop.models import Workshop
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,7 @@ def test_the_archive_streams_with_its_event_count(host, played):
     response = host.get(f"/console/{played.code}/exports/archive.json")
     assert response.streaming
     count = int(response["X-Archive-Events"])
-    assert count == Workshop.objects.get(pk=played.pk).last_seq
+    assert count == Game.objects.get(pk=played.pk).last_seq
     document = json.loads(_body(response))
     assert [e["seq"] for e in document["events"]] == list(range(1, count + 1))
     assert document["workshop"]["title"] == "Morning workshop"
