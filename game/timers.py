@@ -19,7 +19,7 @@ POLL_SECONDS = 0.5
 
 
 def due_workshops(now: float) -> list[int]:
-    return list(Game.objects.filter(deadline__lte=now).values_list("id", flat=True))
+    return list(Game.objects.filter(deadline__lte=now).values_list("pk", flat=True))
 
 
 async def close_due_phases(now: float | None = None) -> int:

@@ -89,7 +89,7 @@ def participant_join(
                 workshop=workshop, participant_id=pid, device=device, address=address
             )
 
-    outcome = service.submit_and_publish(
+    outcome = service.submit(
         workshop_id=workshop.pk, actor=participant(pid), command=Join(nickname), then=take_seat
     )
     return outcome, participant_token(workshop.pk, pid) if outcome.ok else None

@@ -1,9 +1,11 @@
 import pytest
 
 from game import service
+from game.commit import Submission, commit
 from game.core import commands as c
-from game.core.model import FACILITATOR, SYSTEM, participant
+from game.core.model import FACILITATOR, SYSTEM, State, participant
 from game.models import Event, Game, Receipt
+from game.rooms import rooms
 
 pytestmark = pytest.mark.django_db
 
@@ -72,10 +74,10 @@ def test_another_process_writing_the_log_is_caught_up_before_deciding(workshop):
     submit(workshop, participant("alice"), c.Join("Alice"))
     stale = service.read_state(workshop.pk)
     # Another process appends straight to the log and moves the workshop's seq on.
-    other = service.State()
-    service._states[workshop.pk] = other  # a process that has seen nothing yet
+    room = rooms.find(workshop.pk)
+    room.state = State()  # a process that has seen nothing yet
     submit(workshop, participant("bob"), c.Join("Bob"))
-    service._states[workshop.pk] = stale
+    room.state = stale
     outcome = submit(workshop, participant("carol"), c.Join("Bob"))
     assert outcome.code == "nickname_taken"
 
@@ -126,10 +128,10 @@ def test_one_group_commit_moves_every_room_it_holds_on(workshop, fiona, frozen_c
 
     other = workshop_create(owner=fiona, title="Afternoon", team_count=2, deck=workshop.deck)
     joins = {
-        room.pk: [service.Submission(participant(pid), c.Join(pid.title())) for pid in pids]
+        room.pk: [Submission(participant(pid), c.Join(pid.title())) for pid in pids]
         for room, pids in ((workshop, ["alice", "bob"]), (other, ["carol"]))
     }
-    outcomes = service.submit_many(joins)
+    outcomes = commit(joins)
     assert [o.seqs for o in outcomes[workshop.pk]] == [[2], [3]]
     assert [o.seqs for o in outcomes[other.pk]] == [[2]]
     rows = dict(Game.objects.values_list("pk", "last_seq"))
@@ -137,27 +139,33 @@ def test_one_group_commit_moves_every_room_it_holds_on(workshop, fiona, frozen_c
 
 
 def test_a_room_whose_command_fails_does_not_take_another_rooms_commands_with_it(
-    workshop, fiona, frozen_clock
+    workshop, fiona, frozen_clock, monkeypatch
 ):
     """The group commit shares one transaction between rooms; a failure in one of them (here
-    the row recorded beside its join) fails that room's commands only."""
+    the row recorded beside its join) is rolled back to that room's savepoint and fails that
+    room's commands only, in the same transaction."""
+    from game import commit as commit_module
     from workshop.rooms import workshop_create
 
     other = workshop_create(owner=fiona, title="Afternoon", team_count=2, deck=workshop.deck)
+    transactions = []
+    real = commit_module._commit
+    monkeypatch.setattr(commit_module, "_commit", lambda b: transactions.append(b) or real(b))
 
     def broken(outcome):
         raise RuntimeError("the seat could not be written")
 
-    outcomes = service.submit_many(
+    outcomes = commit(
         {
-            workshop.pk: [service.Submission(participant("alice"), c.Join("Alice"), then=broken)],
-            other.pk: [service.Submission(participant("carol"), c.Join("Carol"))],
+            workshop.pk: [Submission(participant("alice"), c.Join("Alice"), then=broken)],
+            other.pk: [Submission(participant("carol"), c.Join("Carol"))],
         }
     )
     assert isinstance(outcomes[workshop.pk], RuntimeError)
     assert [o.seqs for o in outcomes[other.pk]] == [[2]]
     assert Event.objects.filter(workshop_id=other.pk, type="participant_joined").exists()
     assert not Event.objects.filter(workshop_id=workshop.pk, type="participant_joined").exists()
+    assert len(transactions) == 1  # not retried room by room: the savepoint kept Carol's join
     with service.reading(workshop.pk) as state:
         assert "alice" not in state.people  # the fold was rebuilt from what was committed
 
@@ -180,10 +188,10 @@ async def test_the_writer_hands_a_rooms_failure_to_that_rooms_commands_only(
     def broken(outcome):
         raise RuntimeError("the seat could not be written")
 
-    failing = writer().submit(
-        workshop.pk, service.Submission(participant("alice"), c.Join("Alice"), then=broken)
+    failing = writer.submit(
+        workshop.pk, Submission(participant("alice"), c.Join("Alice"), then=broken)
     )
-    fine = writer().submit(other.pk, service.Submission(participant("carol"), c.Join("Carol")))
+    fine = writer.submit(other.pk, Submission(participant("carol"), c.Join("Carol")))
     results = await asyncio.gather(failing, fine, return_exceptions=True)
     assert isinstance(results[0], RuntimeError)
     assert results[1].ok and results[1].seqs == [2]
