@@ -1,7 +1,8 @@
 """Upserve settings: everything comes from the environment, with a zero-config embedded default.
 
-Embedded default: SQLite in WAL mode, an in-process channel layer, one Daphne process.
-``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL`` switch to the production shape.
+Embedded default: SQLite in WAL mode, one Daphne process whose sockets hear every event within it.
+``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL`` (broadcasts between processes, shared throttle
+counters) switch to the production shape.
 """
 
 from __future__ import annotations
@@ -139,16 +140,9 @@ else:
         }
     }
 
+# No CHANNEL_LAYERS: events reach sockets through game/fanout.py's hub (one Redis subscription
+# per process and workshop), and without the setting Channels gives a consumer no layer at all.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
-        }
-    }
-else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # Shared counters for throttling joins: per process when embedded, in Redis when there are several.
 if REDIS_URL:
