@@ -35,9 +35,9 @@ from game.core.evolve import evolve, fold
 from game.core.model import FACILITATOR, Phase, State
 from game.core.refusals import REFUSALS
 from game.core.visibility import team_after
-from game.fanout import hub
 from game.models import Event as EventRow
 from game.models import Game, Receipt
+from game.rooms import rooms
 from game.routing import websocket_urlpatterns
 from game.store import Logged
 from game.tokens import participant_token
@@ -373,7 +373,9 @@ class Harness:
         self.loop.close()
 
     async def _close_all(self) -> None:
-        hub.flush(self.workshop.pk)  # no tally timer may outlive this loop
+        room = rooms.find(self.workshop.pk)
+        if room is not None:
+            room.flush()  # no tally timer may outlive this loop
         for conn in self.every_conn:
             await conn.close()
         rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
@@ -456,7 +458,7 @@ class Harness:
     async def replacement(self) -> None:
         """Seat a new participant, unlocking the room first if the fuzzed facilitator locked it."""
         if (await database_sync_to_async(service.read_state)(self.workshop.pk)).joining_locked:
-            outcome = await database_sync_to_async(service.submit_and_publish)(
+            outcome = await database_sync_to_async(service.submit)(
                 workshop_id=self.workshop.pk, actor=FACILITATOR, command=LockJoining(False)
             )
             check(outcome.ok, "could not unlock joining", outcome)

@@ -156,12 +156,13 @@ def test_an_export_does_not_wait_for_the_rooms_fold(host, played):
     # A writer holding the room's fold (as every room's database thread may be waiting to) does
     # not hold up an export, and the export leaves no fold behind.
     from game import service
+    from game.rooms import rooms
 
     service.forget(played.pk)  # as on a process that has not served the room
     held, release, exported = threading.Event(), threading.Event(), []
 
     def writer() -> None:
-        with service._lock(played.pk):
+        with rooms.using(played.pk) as room, room.lock:
             held.set()
             release.wait(timeout=10)
             exported.append(("released", len(exported)))
@@ -180,4 +181,4 @@ def test_an_export_does_not_wait_for_the_rooms_fold(host, played):
         thread.join()
     assert exported[0][0] == "exported"
     assert json.loads(archive)["workshop"]["last_seq"] == results.json()["workshop"]["seq"]
-    assert played.pk not in service._states
+    assert rooms.find(played.pk).state.seq == 0  # the export folded the log on its own

@@ -17,8 +17,9 @@ from django.urls import path
 from game.core.commands import LockJoining
 from game.core.model import FACILITATOR, Role
 from game.core.visibility import Viewer
-from game.fanout import hub
+from game.lanes import DISPLAYS
 from game.models import Event
+from game.rooms import rooms
 from game.service import Submission
 from game.writer import writer
 from workshop import http
@@ -70,7 +71,7 @@ def cookies_from(headers) -> str:
 
 
 class Screen:
-    """A subscriber that keeps what the hub hands it."""
+    """A subscriber that keeps what its room hands it."""
 
     viewer, last_sent = Viewer(Role.SCREEN), 0
 
@@ -83,7 +84,7 @@ class Screen:
 
 async def test_a_phone_joins_through_it_and_the_room_hears_of_it_on_this_event_loop(workshop):
     handler, screen = HttpHandler(), Screen()
-    await hub.subscribe(workshop.pk, screen)
+    room = await rooms.subscribe(workshop.pk, screen, DISPLAYS)
     try:
         status, headers, page = await fetch(handler, "GET", f"/join/{workshop.code}/")
         assert status == 200
@@ -95,10 +96,10 @@ async def test_a_phone_joins_through_it_and_the_room_hears_of_it_on_this_event_l
         )
         assert status == 302
         assert dict(headers)[b"Location"].decode() == f"/play/{workshop.code}/"
-        # The view published from a pool thread, onto the hub of the loop serving the sockets.
+        # The view published from a pool thread, onto the room of the loop serving the sockets.
         assert screen.batches == [["participant_joined"]]
     finally:
-        await hub.unsubscribe(workshop.pk, screen)
+        await rooms.unsubscribe(room, screen)
 
 
 async def test_joins_arriving_together_share_a_transaction_with_the_sockets_writes(workshop):
