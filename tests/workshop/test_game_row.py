@@ -9,7 +9,9 @@ from game import service
 from game.core import commands as c
 from game.core.model import FACILITATOR
 from game.models import Game
+from workshop import room_codes, rooms
 from workshop.models import Workshop
+from workshop.views import seat_cookie, seat_in
 
 BEFORE = [("game", "0003_receipt_refused"), ("workshop", "0005_workshop_replay_token")]
 AFTER = [("game", "0004_game"), ("workshop", "0006_game_row_holds_the_log_end")]
@@ -19,6 +21,28 @@ AFTER = [("game", "0004_game"), ("workshop", "0006_game_row_holds_the_log_end")]
 def test_a_new_workshop_gets_its_game_row_at_the_end_of_its_log(workshop):
     assert Game.objects.values_list("last_seq", "deadline").get(pk=workshop.pk) == (1, None)
     assert workshop.game.last_seq == 1
+
+
+@pytest.mark.django_db
+def test_a_phones_page_reads_the_room_and_where_its_log_ends_in_one_query(
+    workshop, rf, django_assert_num_queries
+):
+    outcome, token = rooms.participant_join(workshop=workshop, nickname="Alice")
+    request = rf.get("/")
+    request.COOKIES[seat_cookie(workshop)] = token
+    with django_assert_num_queries(1):  # the fold is current, as the game row read with it says
+        assert seat_in(request, workshop.code) == (
+            workshop,
+            outcome.logged[0].event.data["participant"],
+        )
+
+
+@pytest.mark.django_db
+def test_a_newcomers_code_finds_the_room_and_where_its_log_ends_in_one_query(
+    workshop, rf, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        assert room_codes.find(rf.get("/"), workshop.code, []).workshop == workshop
 
 
 @pytest.mark.django_db
