@@ -134,7 +134,8 @@ class Workshop(models.Model):
             return
         with transaction.atomic(using=kwargs.get("using"), savepoint=False):
             super().save(*args, **kwargs)
-            Game.objects.using(self._state.db).create(workshop=self)
+            # By id, so that ``self.game`` is read when asked for: the log moves on at once.
+            Game.objects.using(self._state.db).create(workshop_id=self.pk)
 
     def scenarios_in_play_order(self) -> list[tuple[Scenario, bool]]:
         """Each scenario on offer with whether it is planned: the plan in order, then the rest
