@@ -2,6 +2,8 @@
 the log, Redis, archives and the wire are what they were when events were plain dicts."""
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -162,3 +164,11 @@ def test_the_system_closing_a_phase_records_the_same_kind_as_the_facilitator():
     [closed] = table.tick(30)
     assert isinstance(closed, e.PhaseChanged) and closed.phase is Phase.VOTE
     assert table.refusal(SYSTEM, c.CloseDuePhase()) == "not_due"
+
+
+def test_the_protocol_document_lists_every_type_and_names_its_class():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text()
+    section = doc[doc.index("### 7.1 Event types") : doc.index("### 7.2")]
+    assert set(re.findall(r"^\| `([a-z_]+)` \|", section, re.M)) == e.ALL_TYPES
+    for type_, kind in e.KINDS.items():
+        assert kind.__name__ == type_.title().replace("_", "")
