@@ -83,7 +83,8 @@ def test_the_protocol_says_each_of_its_errors_with_the_registrys_sentence(frame,
 
 
 def _sent_codes(path: Path) -> set[str]:
-    """The string literals passed as codes to the calls that send them, and ``"code": "…"``."""
+    """The string literals passed as codes to the calls that send them, returned by a function
+    that picks a refusal, and written as ``"code": "…"``."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Call):
@@ -91,6 +92,9 @@ def _sent_codes(path: Path) -> set[str]:
             if name in SENDERS:
                 args = [*node.args, *(k.value for k in node.keywords if k.arg == "code")]
                 found |= {a.value for a in args if _is_code(a)}
+        elif isinstance(node, ast.FunctionDef) and "refus" in node.name:  # e.g. _role_refusal
+            returned = (n.value for n in ast.walk(node) if isinstance(n, ast.Return))
+            found |= {value.value for value in returned if _is_code(value)}
         elif isinstance(node, ast.Dict):
             pairs = zip(node.keys, node.values, strict=True)
             found |= {v.value for k, v in pairs if _is_literal(k, "code") and _is_code(v)}
@@ -116,16 +120,14 @@ def test_every_code_the_servers_code_sends_is_in_the_registry():
     assert {c: p for c, p in unknown.items() if c not in set(ErrorCode)} == {}
 
 
-def test_the_scan_finds_a_code_written_as_a_literal():
+def test_the_scan_finds_a_code_written_as_a_literal(tmp_path):
     # So the test above cannot pass by finding nothing.
-    source = 'await self.reply_error("oops_sorry", "Nope.")\nraise Refusal("gone_away")\n'
-    path = ROOT / "var" / "scan_example.py"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(source)
-    try:
-        assert _sent_codes(path) == {"oops_sorry", "gone_away"}
-    finally:
-        path.unlink()
+    path = tmp_path / "example.py"
+    path.write_text(
+        'await self.reply_error("oops_sorry", "Nope.")\nraise Refusal("gone_away")\n'
+        'def _role_refusal(role):\n    return "not_you"\n'
+    )
+    assert _sent_codes(path) == {"oops_sorry", "gone_away", "not_you"}
 
 
 def test_the_bad_text_sentence_is_the_one_the_forms_show():
