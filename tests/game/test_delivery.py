@@ -5,7 +5,8 @@ import asyncio
 import pytest
 
 from game.batch import Batch
-from game.core.events import Event
+from game.core.events import PhaseChanged
+from game.core.model import Phase
 from game.delivery import HAND_OUT_SLICE, SendLock, hand_out
 from game.store import Logged
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.asyncio
 
 
 def batch(seq: int) -> Batch:
-    return Batch([Logged(seq, Event("phase_changed", {"round": 1, "phase": "vote"}))])
+    return Batch([Logged(seq, PhaseChanged(1, Phase.VOTE, None))])
 
 
 class Socket:

@@ -5,8 +5,8 @@ import asyncio
 import pytest
 
 from game.batch import Batch
-from game.core.events import Event
-from game.core.model import Role
+from game.core.events import PhaseChanged
+from game.core.model import Phase, Role
 from game.core.visibility import Viewer
 from game.lanes import DISPLAYS, PHONES
 from game.rooms import Rooms
@@ -46,7 +46,7 @@ async def test_phones_hear_a_vote_storm_on_their_own_slower_cadence(settings):
     hub.receive(7, [vote(3, "fay", 3)])
     assert screen.batches == [[1], [2], [3]]
     assert phone.batches == [[1]]
-    hub.receive(7, [Logged(4, Event("phase_changed", {"round": 1, "phase": "reveal"}))])
+    hub.receive(7, [Logged(4, PhaseChanged(1, Phase.REVEAL, None))])
     assert phone.batches == [[1], [2, 3, 4]]  # a phase change flushes what waited, in order
     assert screen.batches[-1] == [4]
     for lane in lanes(hub):
