@@ -94,7 +94,7 @@ class Bus:
             try:
                 await self.pubsub.unsubscribe(channel(workshop_id))
             except Exception:
-                log.warning("could not unsubscribe from workshop %s", workshop_id)
+                log.warning("could not unsubscribe from the room of workshop id %s", workshop_id)
 
     async def _listen(self) -> None:
         backoff = 0.2

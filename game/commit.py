@@ -143,12 +143,14 @@ def _decide_and_record(
                 state = room.caught_up(last_seqs[room.id])
                 own = transaction.atomic() if any(s.then for s in submissions) else nullcontext()
                 with own:  # a savepoint, only for a room whose commands write rows of their own
-                    outcomes, logged, answers = _decide_all(room.id, state, submissions, answered, at)
+                    outcomes, logged, answers = _decide_all(
+                        room.id, state, submissions, answered, at
+                    )
                     for sub, outcome in zip(submissions, outcomes, strict=True):
                         if sub.then is not None:
                             sub.then(outcome)
             except Exception as problem:
-                log.exception("the commands of workshop %s failed", room.id)
+                log.exception("the commands for workshop id %s failed", room.id)
                 room.forget_fold()
                 results[room.id] = problem
                 continue

@@ -124,7 +124,9 @@ class GameConsumer(AsyncWebsocketConsumer):
         # Hold the send lock while joining the room and reading its state: broadcasts that
         # arrive meanwhile wait, then go out deduplicated by seq, so nothing falls in between.
         async with self.outbox.sending:
-            room = await self.outbox.open(self.workshop_id, PHONES if role == "participant" else DISPLAYS)
+            room = await self.outbox.open(
+                self.workshop_id, PHONES if role == "participant" else DISPLAYS
+            )
             entered = await database_sync_to_async(self._enter)(room, role, message.fields)
             if entered is None or self.cutting is not None:  # (cut meanwhile: too late)
                 await self.outbox.close()
@@ -271,7 +273,9 @@ class GameConsumer(AsyncWebsocketConsumer):
 
     async def refuse(self, client_id: str | None, code: str, message: str | None = None) -> None:
         sentence = message or REFUSALS[code]
-        await self.send_json({"type": "refused", "id": client_id, "code": code, "message": sentence})
+        await self.send_json(
+            {"type": "refused", "id": client_id, "code": code, "message": sentence}
+        )
 
     async def reply_error(self, code: str, message: str, client_id: str | None = None) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, "id": client_id})

@@ -105,9 +105,7 @@ class Tenure:
                 await asyncio.wait_for(self.rights_changed.wait(), settings.UPSERVE_RIGHTS_SECONDS)
             self.rights_changed.clear()
             try:
-                user = await database_sync_to_async(facilitator)(
-                    self.session_key, self.workshop_id
-                )
+                user = await database_sync_to_async(facilitator)(self.session_key, self.workshop_id)
             except DatabaseError:
                 continue  # cannot tell now: ask again next time rather than cut on a hiccup
             if user is None or user.pk != self.user_pk:

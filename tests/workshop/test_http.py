@@ -14,13 +14,13 @@ from django.core.signals import request_finished, request_started
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import path
 
+from game.commit import Submission
 from game.core.commands import LockJoining
 from game.core.model import FACILITATOR, Role
 from game.core.visibility import Viewer
 from game.lanes import DISPLAYS
 from game.models import Event
 from game.rooms import rooms
-from game.service import Submission
 from game.writer import writer
 from workshop import http
 from workshop.http import THREADS, HttpHandler
@@ -112,7 +112,7 @@ async def test_joins_arriving_together_share_a_transaction_with_the_sockets_writ
     # phones join as there are request threads.
     busy = asyncio.ensure_future(database_sync_to_async(database_free.wait)())
     ahead = asyncio.ensure_future(
-        writer().submit(workshop.pk, Submission(FACILITATOR, LockJoining(False)))
+        writer.submit(workshop.pk, Submission(FACILITATOR, LockJoining(False)))
     )
     await asyncio.sleep(0)
     joins = [
@@ -129,7 +129,7 @@ async def test_joins_arriving_together_share_a_transaction_with_the_sockets_writ
         for i in range(THREADS)
     ]
     for _ in range(500):
-        if len(writer().queue) >= THREADS:
+        if len(writer.queue) >= THREADS:
             break
         await asyncio.sleep(0.01)
     database_free.set()
