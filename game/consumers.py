@@ -17,29 +17,23 @@ from django.db import DatabaseError
 from game import clock, presence, protocol, service
 from game.catchup import Welcome, resume
 from game.commit import actor_key
+from game.core.commands import StartRound
+from game.core.decide import role_refusal
 from game.core.model import Actor, Role
-from game.core.refusals import REFUSALS
+from game.core.refusals import ErrorCode, sentence
 from game.host import host
 from game.lanes import DISPLAYS, PHONES
 from game.lookups import room_codes
 from game.outbox import Outbox
 from game.protocol import Message, ProtocolError
 from game.ratelimit import address_key, sockets
-from game.tenure import NOT_A_FACILITATOR, Tenure, facilitator
+from game.tenure import Tenure, facilitator
 from game.tokens import read_participant_token
 
 log = logging.getLogger(__name__)
 
 # Messages refused for rate in a row before the connection is closed (policy violation).
 FLOOD_CLOSE_AFTER = 200
-TOO_MANY_CONNECTIONS = (
-    "Too many connections from your network address on this server. Close some and try again."
-)
-AUTH_FAILED = {
-    "facilitator": NOT_A_FACILITATOR,
-    "participant": "Your seat in this workshop was not recognised. Join again with the room code.",
-    "screen": "This screen link is not valid for this workshop.",
-}
 
 
 class GameConsumer(AsyncWebsocketConsumer):
@@ -66,7 +60,7 @@ class GameConsumer(AsyncWebsocketConsumer):
         address = address_key(str(address[0])) if address else None
         if not sockets.open(address):
             await self.accept()
-            await self.reply_error("too_many_connections", TOO_MANY_CONNECTIONS)
+            await self.reply_error(ErrorCode.TOO_MANY_CONNECTIONS)
             await self.close(code=4429)
             return
         self.address, self.opened = address, True
@@ -115,12 +109,12 @@ class GameConsumer(AsyncWebsocketConsumer):
 
     async def hello(self, message: Message) -> None:
         if self.tenure.helloed:
-            raise ProtocolError("already_hello", "This connection has already said hello.")
+            raise ProtocolError(ErrorCode.ALREADY_HELLO)
         if message.fields["protocol"] != protocol.VERSION:
-            raise ProtocolError("bad_protocol", f"This server speaks protocol {protocol.VERSION}.")
+            raise ProtocolError(ErrorCode.BAD_PROTOCOL, version=protocol.VERSION)
         role = message.fields["role"]
         if self.workshop_id is None:
-            raise ProtocolError("auth_failed", AUTH_FAILED[role])
+            raise ProtocolError(ErrorCode.AUTH_FAILED, role=role)
         # Hold the send lock while joining the room and reading its state: broadcasts that
         # arrive meanwhile wait, then go out deduplicated by seq, so nothing falls in between.
         async with self.outbox.sending:
@@ -132,7 +126,7 @@ class GameConsumer(AsyncWebsocketConsumer):
                 await self.outbox.close()
                 if self.cutting is not None:
                     return
-                raise ProtocolError("auth_failed", AUTH_FAILED[role])
+                raise ProtocolError(ErrorCode.AUTH_FAILED, role=role)
             self.tenure.sit((self.workshop_id, self.sender or actor_key(self.actor)), self)
             await self._welcome(role, entered, message.fields.get("last_seq"))
         presence.registry.ensure_running()
@@ -183,23 +177,23 @@ class GameConsumer(AsyncWebsocketConsumer):
 
     async def command(self, message: Message) -> None:
         if not self.tenure.helloed:
-            raise ProtocolError("hello_required", "Say hello first.", message.client_id)
-        refusal = _role_refusal(self.actor.role, message.type)
-        if refusal:
-            await self.refuse(message.client_id, refusal)
+            raise ProtocolError(ErrorCode.HELLO_REQUIRED, client_id=message.client_id)
+        command = protocol.to_command(message)
+        if refused := role_refusal(command, self.actor):
+            await self.refuse(message.client_id, refused)
             return
-        scenario = None
-        if message.type == "start_round" and "scenario_id" in message.fields:
-            scenario = await database_sync_to_async(host().scenario_card)(
+        if isinstance(command, StartRound) and "scenario_id" in message.fields:
+            card = await database_sync_to_async(host().scenario_card)(
                 self.workshop_id, message.fields["scenario_id"]
             )
-            if scenario is None:
-                await self.refuse(message.client_id, "scenario_invalid")
+            if card is None:
+                await self.refuse(message.client_id, ErrorCode.SCENARIO_INVALID)
                 return
+            command = StartRound(card)
         outcome = await service.asubmit(
             workshop_id=self.workshop_id,
             actor=self.actor,
-            command=protocol.to_command(message, scenario),
+            command=command,
             client_id=message.client_id,
             sender=self.sender,
         )
@@ -221,21 +215,21 @@ class GameConsumer(AsyncWebsocketConsumer):
 
     # -- ending ----------------------------------------------------------------------------------
 
-    def cut(self, code: str, message: str, close_code: int) -> None:
+    def cut(self, code: ErrorCode, message: str, close_code: int) -> None:
         """Stop acting for anyone on this socket at once, then tell the client and close."""
         self.outbox.viewer = None
         self.tenure.end(self)
         if self.cutting is None:
             self.cutting = asyncio.ensure_future(self._say_and_close(code, message, close_code))
 
-    async def _say_and_close(self, code: str, message: str, close_code: int) -> None:
+    async def _say_and_close(self, code: ErrorCode, message: str, close_code: int) -> None:
         async with self.outbox.sending:
             await self.reply_error(code, message)
         await self.close(code=close_code)
 
     async def _removed(self) -> None:
         self.tenure.end(self)
-        await self.reply_error("removed", "The facilitator removed you from this workshop.")
+        await self.reply_error(ErrorCode.REMOVED)
         await self.close(code=4403)
 
     async def _broken(self) -> None:
@@ -247,16 +241,14 @@ class GameConsumer(AsyncWebsocketConsumer):
         if self.refused_in_a_row > FLOOD_CLOSE_AFTER:
             await self.close(code=4008)
             return
-        sentence = "Too many messages: slow down and try again."
-        await self.reply_error("rate_limited", sentence, protocol.readable_id(frame))
+        await self.reply_error(ErrorCode.RATE_LIMITED, client_id=protocol.readable_id(frame))
 
     async def database_failed(self, client_id: str | None) -> None:
         # Nothing was acknowledged: the client may retry with the same id.
         if self.outbox.room is not None:
             self.outbox.room.forget_end()
         log.exception("database error while handling a frame")
-        sentence = "The server cannot save right now. Try again in a moment."
-        await self.reply_error("unavailable", sentence, client_id)
+        await self.reply_error(ErrorCode.UNAVAILABLE, client_id=client_id)
 
     # -- sending ---------------------------------------------------------------------------------
 
@@ -272,20 +264,11 @@ class GameConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=protocol.encode(message))
 
     async def refuse(self, client_id: str | None, code: str, message: str | None = None) -> None:
-        sentence = message or REFUSALS[code]
-        await self.send_json(
-            {"type": "refused", "id": client_id, "code": code, "message": sentence}
-        )
+        said = message or sentence(code)
+        await self.send_json({"type": "refused", "id": client_id, "code": code, "message": said})
 
-    async def reply_error(self, code: str, message: str, client_id: str | None = None) -> None:
-        await self.send_json({"type": "error", "code": code, "message": message, "id": client_id})
-
-
-def _role_refusal(role: Role, kind: str) -> str | None:
-    if role is Role.SCREEN:
-        return "forbidden"
-    if kind in protocol.FACILITATOR and role is not Role.FACILITATOR:
-        return "forbidden"
-    if kind in protocol.PARTICIPANT and role is not Role.PARTICIPANT:
-        return "participants_only"
-    return None
+    async def reply_error(
+        self, code: ErrorCode, message: str | None = None, client_id: str | None = None
+    ) -> None:
+        said = message or sentence(code)
+        await self.send_json({"type": "error", "code": code, "message": said, "id": client_id})

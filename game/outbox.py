@@ -121,7 +121,7 @@ class Outbox:
             if team != self.viewer.team_id:
                 self.viewer = Viewer(self.viewer.role, me, team)
             await self._send_frames(frames([x], self.viewer), x.seq)
-            if x.event.type == e.PARTICIPANT_REMOVED and x.event.data["participant"] == me:
+            if isinstance(x.event, e.ParticipantRemoved) and x.event.participant == me:
                 # The seat is gone on the server; this socket must not act for it any more.
                 self.viewer = None
                 await self.removed()

@@ -239,8 +239,9 @@ def readable_id(frame: str | bytes | None) -> str | None:
         return None
 
 
-def to_command(message: Message, scenario: dict | None = None) -> c.Command:
-    """The core command for a parsed command message (``scenario`` resolved by the caller)."""
+def to_command(message: Message) -> c.Command:
+    """The core command for a parsed command message. A round started from a ``scenario_id``
+    carries no card yet: the consumer asks the host for it."""
     f = message.fields
     match message.type:
         case "rename":
@@ -273,7 +274,7 @@ def to_command(message: Message, scenario: dict | None = None) -> c.Command:
         case "lock_joining":
             return c.LockJoining(f["locked"])
         case "start_round":
-            return c.StartRound(scenario if scenario is not None else f.get("scenario", {}))
+            return c.StartRound(f.get("scenario", {}))
         case "advance":
             return c.Advance()
         case "pause":

@@ -18,20 +18,13 @@ from django.conf import settings
 from django.contrib import auth
 from django.db import DatabaseError
 
+from game.core.refusals import ErrorCode, sentence
 from game.host import host
 from game.ratelimit import Seat, message_bucket, sockets
 from game.rights import watchers
 
-Cut = Callable[[str, str, int], None]  # (code, sentence, close code)
-
-HELLO_TIMEOUT = (
-    "No hello within {seconds} seconds: this connection is closed. Reconnect and say hello."
-)
-REPLACED = (
-    "This seat has too many connections open: this one, its oldest, is closed. "
-    "Close the tabs you no longer use."
-)
-NOT_A_FACILITATOR = "Log in as a facilitator of this workshop first."
+Cut = Callable[[ErrorCode, str, int], None]  # (code, sentence, close code)
+NOT_A_FACILITATOR = sentence(ErrorCode.AUTH_FAILED, role="facilitator")
 
 
 def facilitator(session_key: str | None, workshop_id: int):
@@ -71,7 +64,9 @@ class Tenure:
         self.hello_timer = None
         if not self.helloed:
             seconds = f"{settings.UPSERVE_HELLO_SECONDS:g}"
-            self.cut("hello_timeout", HELLO_TIMEOUT.format(seconds=seconds), 4408)
+            self.cut(
+                ErrorCode.HELLO_TIMEOUT, sentence(ErrorCode.HELLO_TIMEOUT, seconds=seconds), 4408
+            )
 
     def sit(self, seat: Seat, socket) -> None:
         """Count the helloed socket in its seat; the seat's oldest sockets beyond the cap go (a
@@ -83,7 +78,7 @@ class Tenure:
         self.seat = seat
         self.bucket, crowded = sockets.sit(seat, socket)
         for oldest in crowded:
-            oldest.tenure.cut("replaced", REPLACED, 4409)
+            oldest.tenure.cut(ErrorCode.REPLACED, sentence(ErrorCode.REPLACED), 4409)
 
     def watch_rights(self, user_pk: int, session_key: str | None, workshop_id: int) -> None:
         self.user_pk, self.session_key, self.workshop_id = user_pk, session_key, workshop_id
@@ -95,7 +90,7 @@ class Tenure:
         if not self.helloed:
             return
         if session is not None and session == self.session_key:
-            self.cut("auth_failed", NOT_A_FACILITATOR, 4401)
+            self.cut(ErrorCode.AUTH_FAILED, NOT_A_FACILITATOR, 4401)
         else:
             self.rights_changed.set()
 
@@ -109,7 +104,7 @@ class Tenure:
             except DatabaseError:
                 continue  # cannot tell now: ask again next time rather than cut on a hiccup
             if user is None or user.pk != self.user_pk:
-                self.cut("auth_failed", NOT_A_FACILITATOR, 4401)
+                self.cut(ErrorCode.AUTH_FAILED, NOT_A_FACILITATOR, 4401)
                 return
 
     def end(self, socket) -> None:

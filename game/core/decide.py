@@ -42,13 +42,23 @@ def decide(state: State, command: c.Command, actor: Actor, now: float) -> list[E
     return handler(state, command, actor, now)
 
 
-def _authorise(state: State, command: c.Command, actor: Actor) -> None:
+def role_refusal(command: c.Command, actor: Actor) -> ErrorCode | None:
+    """Why ``actor``'s role may never send ``command``, whatever the state; None if it may. The
+    shell asks this at the door, before a retry's receipt could answer for another command."""
+    if actor.role is Role.SCREEN:  # the projector only watches
+        return ErrorCode.FORBIDDEN
     if isinstance(command, c.FACILITATOR_COMMANDS) and actor.role is not Role.FACILITATOR:
-        raise Refusal(ErrorCode.FORBIDDEN)
+        return ErrorCode.FORBIDDEN
     if isinstance(command, c.PARTICIPANT_COMMANDS) and actor.role is not Role.PARTICIPANT:
-        raise Refusal(ErrorCode.PARTICIPANTS_ONLY)
+        return ErrorCode.PARTICIPANTS_ONLY
     if isinstance(command, c.SYSTEM_COMMANDS) and actor.role is not Role.SYSTEM:
-        raise Refusal(ErrorCode.FORBIDDEN)
+        return ErrorCode.FORBIDDEN
+    return None
+
+
+def _authorise(state: State, command: c.Command, actor: Actor) -> None:
+    if refused := role_refusal(command, actor):
+        raise Refusal(refused)
     if isinstance(command, c.CreateWorkshop):
         if state.created:
             raise Refusal(ErrorCode.WORKSHOP_EXISTS)
