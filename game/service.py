@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from django.db import connection, transaction
+
 from game import writer
 from game.commit import Outcome, Submission, actor_key, commit
 from game.core.commands import Command
@@ -42,15 +44,24 @@ def submit(
     transaction once the outcome is known (to record a row beside it). A page served under the
     server hands the command to the server loop's writer, to share its transactions."""
     submission = Submission(actor, command, client_id, sender, now, then)
+    inside = connection.in_atomic_block  # the caller's transaction (say, opening a workshop)
     loop = writer.serving_loop()
-    if loop is not None:
+    if loop is not None and not inside:
         return writer.submit_from_thread(loop, workshop_id, submission)
-    outcome = commit({workshop_id: [submission]})[workshop_id]
-    if isinstance(outcome, Exception):
-        raise outcome
-    if outcome[0].ok and not outcome[0].duplicate:
-        rooms.publish_from_thread(workshop_id, outcome[0].logged)
-    return outcome[0]
+    # Here, in this thread: inside the caller's transaction the writer's database thread would
+    # wait for the lock this transaction holds (SQLite locks the whole database).
+    results = commit({workshop_id: [submission]})[workshop_id]
+    if isinstance(results, Exception):
+        raise results
+    outcome = results[0]
+    if inside:
+        # Whether this commits is the caller's to say: fold it again from the committed log.
+        room = rooms.find(workshop_id)
+        if room is not None:
+            room.forget_fold()
+    if outcome.ok and not outcome.duplicate:
+        transaction.on_commit(lambda: rooms.publish_from_thread(workshop_id, outcome.logged))
+    return outcome
 
 
 async def asubmit(

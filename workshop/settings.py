@@ -140,7 +140,7 @@ else:
         }
     }
 
-# No CHANNEL_LAYERS: events reach sockets through game/fanout.py's hub (one Redis subscription
+# No CHANNEL_LAYERS: events reach sockets through their rooms (game/rooms.py; one Redis subscription
 # per process and workshop), and without the setting Channels gives a consumer no layer at all.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
