@@ -12,7 +12,7 @@ from .limits import (
 )
 from .model import Settings, State
 from .refusals import ErrorCode, Refusal
-from .text import name, name_keys
+from .text import name, name_keys, prose
 from .wordfilter import has_blocked_word, word_list
 
 _SHARE = re.compile(r"\d{1,6}(\.\d{1,6})?|\d{1,6}/\d{1,6}")
@@ -54,6 +54,17 @@ def checked_team_name(state: State, text: str, *, exclude: str | None = None) ->
     if name.casefold() in taken:
         raise Refusal(ErrorCode.TEAM_NAME_TAKEN)
     return name
+
+
+def checked_prose(state: State, text: str, limit: int, code: ErrorCode) -> str:
+    """A move or a commitment as stored (game/core/text.py), or refused: empty, too long, or
+    holding one of the room's blocked words."""
+    text = prose(text)
+    if not text or len(text) > limit:
+        raise Refusal(code)
+    if has_blocked_word(text, state.settings.blocked_words):
+        raise Refusal(ErrorCode.BLOCKED_WORDS)
+    return text
 
 
 def next_team_id(state: State) -> str:

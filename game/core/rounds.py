@@ -5,7 +5,7 @@ from __future__ import annotations
 from . import commands as c
 from . import events as e
 from .ballots import ballot_for, ballot_rings
-from .checks import clean_text
+from .checks import checked_prose, clean_text
 from .events import Event
 from .limits import (
     COMMITMENT_MAX,
@@ -18,8 +18,6 @@ from .limits import (
 from .model import PHASE_ORDER, Actor, Answer, Phase, Settings, State
 from .refusals import ErrorCode, Refusal
 from .scoring import score_round
-from .text import prose
-from .wordfilter import has_blocked_word
 
 SCENARIO_REQUIRED = ("title", "customer", "situation", "ask")
 SCENARIO_FIELDS = (*SCENARIO_REQUIRED, "debrief", "slug")
@@ -141,12 +139,8 @@ def commit(state: State, cmd: c.Commit, actor: Actor, now: float) -> list[Event]
     version = existing.version if existing else 0
     if version >= COMMITMENT_SAVES_MAX:
         raise Refusal(ErrorCode.COMMITMENTS_CLOSED)
-    text = prose(cmd.text)
-    if not text or len(text) > COMMITMENT_MAX:
-        raise Refusal(ErrorCode.COMMITMENT_INVALID)
     # Private, but the facilitator reads it out or exports it: the room's word list still holds.
-    if has_blocked_word(text, state.settings.blocked_words):
-        raise Refusal(ErrorCode.BLOCKED_WORDS)
+    text = checked_prose(state, cmd.text, COMMITMENT_MAX, ErrorCode.COMMITMENT_INVALID)
     return [e.CommitmentSaved(pid, text, version + 1)]
 
 
@@ -157,11 +151,7 @@ def submit_move(state: State, cmd: c.SubmitMove, actor: Actor, now: float) -> li
     team_id = state.team_of(actor.participant_id)
     if team_id is None:
         raise Refusal(ErrorCode.NO_TEAM)
-    text = prose(cmd.text)
-    if not text or len(text) > MOVE_MAX:
-        raise Refusal(ErrorCode.MOVE_INVALID)
-    if has_blocked_word(text, state.settings.blocked_words):
-        raise Refusal(ErrorCode.BLOCKED_WORDS)
+    text = checked_prose(state, cmd.text, MOVE_MAX, ErrorCode.MOVE_INVALID)
     existing = current.moves.get(team_id)
     version = existing.version if existing else 0
     if cmd.base_version != version:
