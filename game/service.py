@@ -54,11 +54,8 @@ def submit(
     if isinstance(results, Exception):
         raise results
     outcome = results[0]
-    if inside:
-        # Whether this commits is the caller's to say: fold it again from the committed log.
-        room = rooms.find(workshop_id)
-        if room is not None:
-            room.forget_fold()
+    # Published once the caller commits. Should the caller roll back instead, the fold is ahead
+    # of the game row, and the next commit folds the log again (Room.caught_up).
     if outcome.ok and not outcome.duplicate:
         transaction.on_commit(lambda: rooms.publish_from_thread(workshop_id, outcome.logged))
     return outcome
