@@ -19,21 +19,18 @@ from game.catchup import Welcome, resume
 from game.commit import actor_key
 from game.core.commands import StartRound
 from game.core.decide import role_refusal
-from game.core.model import Actor, Role
+from game.core.model import Actor
 from game.core.refusals import ErrorCode, sentence
 from game.host import host
+from game.identity import identify
 from game.lanes import DISPLAYS, PHONES
 from game.lookups import room_codes
 from game.outbox import Outbox
 from game.protocol import Message, ProtocolError
 from game.ratelimit import address_key, sockets
-from game.tenure import Tenure, facilitator
-from game.tokens import read_participant_token
+from game.tenure import Tenure
 
 log = logging.getLogger(__name__)
-
-# Messages refused for rate in a row before the connection is closed (policy violation).
-FLOOD_CLOSE_AFTER = 200
 
 
 class GameConsumer(AsyncWebsocketConsumer):
@@ -54,7 +51,6 @@ class GameConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.outbox = Outbox(self.send_text, self._removed, self._broken)
         self.tenure = Tenure(self.cut)
-        self.refused_in_a_row = 0
         self.pongs: set[asyncio.Future] = set()
         address = self.scope.get("client")
         address = address_key(str(address[0])) if address else None
@@ -83,10 +79,14 @@ class GameConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not self.opened or self.cutting is not None:
             return
-        if not self.tenure.bucket.take():
-            await self.flooded(text_data)
+        if not (admitted := self.tenure.admits()):
+            if admitted is None:  # it keeps flooding: policy violation
+                await self.close(code=4008)
+            else:
+                await self.reply_error(
+                    ErrorCode.RATE_LIMITED, client_id=protocol.readable_id(text_data)
+                )
             return
-        self.refused_in_a_row = 0
         message = None
         try:
             message = protocol.parse(text_data)
@@ -115,13 +115,18 @@ class GameConsumer(AsyncWebsocketConsumer):
         role = message.fields["role"]
         if self.workshop_id is None:
             raise ProtocolError(ErrorCode.AUTH_FAILED, role=role)
+        session = self.scope.get("session") if role == "facilitator" else None
+        # Read now, not when the socket opened: the facilitator may have logged out since.
+        session_key = session.session_key if session is not None else None
         # Hold the send lock while joining the room and reading its state: broadcasts that
         # arrive meanwhile wait, then go out deduplicated by seq, so nothing falls in between.
         async with self.outbox.sending:
             room = await self.outbox.open(
                 self.workshop_id, PHONES if role == "participant" else DISPLAYS
             )
-            entered = await database_sync_to_async(self._enter)(room, role, message.fields)
+            entered = await database_sync_to_async(self._enter)(
+                room, role, message.fields, session_key
+            )
             if entered is None or self.cutting is not None:  # (cut meanwhile: too late)
                 await self.outbox.close()
                 if self.cutting is not None:
@@ -131,43 +136,24 @@ class GameConsumer(AsyncWebsocketConsumer):
             await self._welcome(role, entered, message.fields.get("last_seq"))
         presence.registry.ensure_running()
         if role == "facilitator":
-            self.tenure.watch_rights(self.user_pk, self.session_key, self.workshop_id)
+            self.tenure.watch_rights(self.identity.user_pk, session_key, self.workshop_id)
             self.presence_watch = asyncio.ensure_future(
                 presence.watch(self.workshop_id, self.send_presence)
             )
 
-    def _enter(self, room, role: str, fields: dict) -> Welcome | None:
+    def _enter(self, room, role: str, fields: dict, session_key: str | None) -> Welcome | None:
         """In one trip to the database thread: who this is, and what they have missed."""
-        self.actor = self._authenticate(role, fields.get("token", ""))
-        return None if self.actor is None else resume(room, self.actor, fields.get("last_seq"))
-
-    def _authenticate(self, role: str, token: str) -> Actor | None:
-        if role == "participant":  # whether the seat still exists is resume's to check
-            pid = read_participant_token(token, self.workshop_id)
-            return None if pid is None else Actor(Role.PARTICIPANT, pid)
-        if role == "facilitator":
-            # Read from the session now, not when the socket opened: it may have logged out since.
-            session = self.scope.get("session")
-            self.session_key = session.session_key if session is not None else None
-            user = facilitator(self.session_key, self.workshop_id)
-            if user is None:
-                return None
-            self.user_pk, self.sender = user.pk, f"facilitator:{user.pk}"
-            return Actor(Role.FACILITATOR)
-        return Actor(Role.SCREEN) if host().screen_token_ok(self.workshop_id, token) else None
+        self.identity = identify(self.workshop_id, role, fields.get("token", ""), session_key)
+        if self.identity is None:
+            return None
+        self.actor, self.sender = self.identity.actor, self.identity.sender
+        return resume(room, self.actor, fields.get("last_seq"))
 
     async def _welcome(self, role: str, welcome: Welcome, last_seq: int | None) -> None:
         self.outbox.viewer = welcome.viewer
-        await self.send_json(
-            {
-                "type": "welcome",
-                "protocol": protocol.VERSION,
-                "role": role,
-                "participant": self.actor.participant_id,
-                "seq": welcome.seq,
-                "server_time": clock.now(),
-            }
-        )
+        you = {"role": role, "participant": self.actor.participant_id, "seq": welcome.seq}
+        hello = {"type": "welcome", "protocol": protocol.VERSION, **you}
+        await self.send_json({**hello, "server_time": clock.now()})
         if welcome.snapshot is not None:
             self.outbox.last_sent = welcome.seq
             await self.send_text(welcome.snapshot)
@@ -234,14 +220,6 @@ class GameConsumer(AsyncWebsocketConsumer):
 
     async def _broken(self) -> None:
         await self.close(code=4500)
-
-    async def flooded(self, frame: str | None) -> None:
-        """Refuse a message over the rate; a client that keeps flooding is disconnected."""
-        self.refused_in_a_row += 1
-        if self.refused_in_a_row > FLOOD_CLOSE_AFTER:
-            await self.close(code=4008)
-            return
-        await self.reply_error(ErrorCode.RATE_LIMITED, client_id=protocol.readable_id(frame))
 
     async def database_failed(self, client_id: str | None) -> None:
         # Nothing was acknowledged: the client may retry with the same id.

@@ -10,36 +10,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from importlib import import_module
-from types import SimpleNamespace
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.contrib import auth
 from django.db import DatabaseError
 
 from game.core.refusals import ErrorCode, sentence
-from game.host import host
+from game.identity import facilitator
 from game.ratelimit import Seat, message_bucket, sockets
 from game.rights import watchers
 
+# Messages refused for rate in a row before the connection is closed (policy violation).
+FLOOD_CLOSE_AFTER = 200
 Cut = Callable[[ErrorCode, str, int], None]  # (code, sentence, close code)
 NOT_A_FACILITATOR = sentence(ErrorCode.AUTH_FAILED, role="facilitator")
-
-
-def facilitator(session_key: str | None, workshop_id: int):
-    """The user of ``session_key``, read afresh, if they may run this workshop; else None."""
-    if session_key is None:
-        return None
-    store_class = import_module(settings.SESSION_ENGINE).SessionStore
-    user = auth.get_user(SimpleNamespace(session=store_class(session_key)))
-    return user if host().may_facilitate(workshop_id, user) else None
 
 
 class Tenure:
     def __init__(self, cut: Cut) -> None:
         self.cut = cut
         self.bucket = message_bucket()  # until hello: then the seat's, shared by its sockets
+        self.refused_in_a_row = 0
         self.helloed = False
         self.helloing = False  # a hello is being handled
         self.hello_timer: asyncio.TimerHandle | None = None
@@ -49,6 +40,15 @@ class Tenure:
         self.session_key: str | None = None
         self.rights_changed = asyncio.Event()
         self.rights_watch: asyncio.Task | None = None
+
+    def admits(self) -> bool | None:
+        """Whether a frame may be handled now (the seat's rate); None once the client has
+        kept sending over the rate for ``FLOOD_CLOSE_AFTER`` frames in a row."""
+        if self.bucket.take():
+            self.refused_in_a_row = 0
+            return True
+        self.refused_in_a_row += 1
+        return None if self.refused_in_a_row > FLOOD_CLOSE_AFTER else False
 
     def expect_hello(self) -> None:
         self.hello_timer = asyncio.get_running_loop().call_later(
