@@ -3,9 +3,9 @@ temporary directory, stopped at the end. The process helpers are tests/servers.p
 the servers themselves are tuned for load (more clients, fsync on).
 
 ``project_shape`` starts the project in the embedded shape (one Daphne, SQLite in a temporary
-UPSERVE_VAR_DIR, the in-process channel layer) or the production shape (N Daphne processes,
-Redis, PostgreSQL); ``bare_shape`` starts the minimal Channels app of bench/bare/ on the same
-channel layer."""
+UPSERVE_VAR_DIR, no Redis) or the production shape (N Daphne processes, Redis, PostgreSQL);
+``bare_shape`` starts the minimal Channels app of bench/bare/ with the channel layer of that shape
+(in-memory, or channels_redis on the same Redis)."""
 
 from __future__ import annotations
 
@@ -292,7 +292,7 @@ def project_shape(kind: str, processes: int, run_dir: Path, name: str, svc: dict
 
 @contextmanager
 def bare_shape(kind: str, processes: int, run_dir: Path, name: str, svc: dict):
-    """Start the bare Channels app of bench/bare/ on the same channel layer as ``kind``."""
+    """Start the bare Channels app of bench/bare/ on the channel layer of ``kind``'s shape."""
     var_dir = Path(tempfile.mkdtemp(prefix="upserve-bench-bare-"))
     daphnes: list[Daphne] = []
     try:

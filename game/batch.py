@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from game.core import events as e
 from game.core.model import Role
-from game.core.visibility import Viewer, audience, private_to, redact, regrouped
+from game.core.visibility import Audience, Viewer, audience, private_to, redact, regrouped
 from game.protocol import encode
 from game.store import Logged
 
@@ -31,7 +31,7 @@ def _pieces(logged: list[Logged], viewer: Viewer) -> list[_Piece]:
     pieces: list[_Piece] = []
     run_from = None
     for i, x in enumerate(logged):
-        if x.event.type == e.VOTE_CAST and audience(x.event, viewer) == "others":
+        if isinstance(x.event, e.VoteCast) and audience(x.event, viewer) is Audience.OTHERS:
             run_from = i if run_from is None else run_from
             continue
         if run_from is not None:
@@ -44,7 +44,7 @@ def _pieces(logged: list[Logged], viewer: Viewer) -> list[_Piece]:
 
 
 def _run(logged: list[Logged], first: int, last: int, viewer: Viewer) -> _Piece:
-    message = {"type": "event", "seq": logged[last].seq, "event": e.VOTE_CAST}
+    message = {"type": "event", "seq": logged[last].seq, "event": e.VoteCast.type}
     if last > first:
         message["first_seq"] = logged[first].seq
     message["data"] = redact(logged[last].event, viewer).data
@@ -74,7 +74,7 @@ class Batch:
         for i, x in enumerate(logged):
             if pid := private_to(x.event):
                 self._own[pid].append(i)
-        self._teams = {x.event.data["team"] for x in logged if x.event.type == e.MOVE_SAVED}
+        self._teams = {x.event.team for x in logged if isinstance(x.event, e.MoveSaved)}
         # Participants whose team (and so whose view) changes within the batch.
         self.regrouped = {pid for x in logged for pid in regrouped(x.event)}
 

@@ -8,7 +8,6 @@ from collections import deque
 from typing import Protocol
 
 from game.batch import Batch
-from game.loops import one_per_loop
 
 log = logging.getLogger(__name__)
 # Sockets sent to before the hand-out lets the event loop run something else (an ack, the group
@@ -42,8 +41,7 @@ class HandOut:
     without a task per socket, a slice at a time; a socket that turns out busy is given a task
     of its own instead."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
+    def __init__(self) -> None:
         self.queue: deque[tuple[Receiver, Batch]] = deque()
         self.task: asyncio.Task | None = None
 
@@ -51,7 +49,7 @@ class HandOut:
         consumer.handing += 1
         self.queue.append((consumer, batch))
         if self.task is None or self.task.done():
-            self.task = self.loop.create_task(self._drain())
+            self.task = asyncio.get_running_loop().create_task(self._drain())
 
     async def _drain(self) -> None:
         handed = 0
@@ -70,5 +68,4 @@ class HandOut:
                 log.exception("handing a batch to a socket failed")
 
 
-# This event loop's hand-out queue.
-hand_out = one_per_loop(HandOut)
+hand_out = HandOut()

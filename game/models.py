@@ -5,6 +5,28 @@ from __future__ import annotations
 from django.db import models
 
 
+class Game(models.Model):
+    """The game's own row for one workshop, created with the workshop.
+
+    It is the lock of the write path (a writer holds it ``select_for_update`` while it decides
+    and appends), where the log ends (``last_seq``, so a reader can tell whether its fold is
+    current without reading the log) and when the running phase is due (``deadline``, polled by
+    the timers). Both mirror the log and are written in the same transaction as its events.
+    Its primary key is the workshop's id, so game code speaks of workshop ids only:
+    ``Game.objects.select_for_update().filter(pk__in=ids)``,
+    ``Game.objects.filter(deadline__lte=now)``. The workshop is named by string, never imported:
+    the game does not depend on the workshop around it."""
+
+    workshop = models.OneToOneField(
+        "workshop.Workshop", primary_key=True, on_delete=models.CASCADE, related_name="game"
+    )
+    last_seq = models.PositiveBigIntegerField(default=0)
+    deadline = models.FloatField(null=True, blank=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"game of workshop {self.pk} at #{self.last_seq}"
+
+
 class Event(models.Model):
     workshop = models.ForeignKey("workshop.Workshop", on_delete=models.CASCADE, related_name="+")
     seq = models.PositiveBigIntegerField()

@@ -1,7 +1,7 @@
 """Who is connected right now, for the facilitator's roster.
 
 Presence is not game state: it is not in the event log and is never replayed. Each process knows
-its own sockets (the hub's rooms); with Redis, each process also writes its own set of online
+its own sockets (its rooms'); with Redis, each process also writes its own set of online
 participants into one hash per workshop, and a facilitator reads the union. An entry a process
 has not refreshed for ``STALE_SECONDS`` (it crashed) no longer counts.
 """
@@ -17,7 +17,7 @@ import secrets
 from django.conf import settings
 
 from game import clock
-from game.fanout import hub
+from game.rooms import rooms
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +27,10 @@ STALE_SECONDS = 15.0
 
 def local_online(workshop_id: int) -> frozenset[str]:
     """Participants with a live, helloed socket on this process."""
+    room = rooms.find(workshop_id)
     return frozenset(
         s.viewer.participant_id
-        for s in hub.rooms.get(workshop_id, ())
+        for s in (room.members if room is not None else ())
         if s.viewer is not None and s.viewer.participant_id is not None
     )
 
@@ -53,7 +54,7 @@ class Registry:
         if not settings.REDIS_URL:
             return here
         try:
-            entries = await hub._redis().hgetall(_key(workshop_id))
+            entries = await rooms.bus.redis().hgetall(_key(workshop_id))
         except Exception:
             log.warning("presence: Redis unreachable; showing this process's phones only")
             return here
@@ -75,9 +76,9 @@ class Registry:
 
     async def _write_changes(self) -> None:
         now = clock.now()
-        pipe = hub._redis().pipeline(transaction=False)
+        pipe = rooms.bus.redis().pipeline(transaction=False)
         changed = False
-        for workshop_id in set(self.written) | set(hub.rooms):
+        for workshop_id in set(self.written) | {r.id for r in rooms if r.has_members()}:
             online = local_online(workshop_id)
             last = self.written.get(workshop_id)
             if last is not None and last[0] == online and now - last[1] < REFRESH_SECONDS:

@@ -1,8 +1,8 @@
 """The wire protocol, version 1 (docs/protocol.md says the same for people).
 
 ``parse`` turns one client frame into a ``Message`` or raises ``ProtocolError`` with a stable
-code and a sentence; ``to_command`` turns a command message into a core command. Nothing here
-touches the database or the socket.
+code (an ``ErrorCode``) and its sentence; ``to_command`` turns a command message into a core
+command. Nothing here touches the database or the socket.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from game import textrules
 from game.core import commands as c
 from game.core.limits import COMMITMENT_MAX, MOVE_MAX, NICKNAME_MAX, TEAM_NAME_MAX, TIMER_ADJUST_MAX
 from game.core.model import Answer
+from game.core.refusals import ErrorCode, sentence
 
 VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
@@ -28,11 +29,20 @@ ANSWERS = {"yes": Answer.YES, "unsure": Answer.UNSURE, "no": Answer.NO}
 
 
 class ProtocolError(Exception):
-    def __init__(self, code: str, message: str, client_id: str | None = None) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+    """A message that cannot be handled: its code, its sentence (``sentence(code, **fields)``
+    unless ``message`` is given) and the offending message's id when it could be read."""
+
+    def __init__(
+        self,
+        code: ErrorCode | str,
+        message: str | None = None,
+        client_id: str | None = None,
+        **fields: object,
+    ) -> None:
+        self.code = ErrorCode(code)
+        self.message = message or sentence(self.code, **fields)
         self.client_id = client_id
+        super().__init__(f"{self.code}: {self.message}")
 
 
 @dataclass(frozen=True)
@@ -157,54 +167,53 @@ CONTROL: dict[str, Schema] = {"hello": HELLO, "ping": {}}
 
 def parse(frame: str | bytes | None) -> Message:
     if frame is None:
-        raise ProtocolError("bad_frame", "Send JSON text frames.")
+        raise ProtocolError(ErrorCode.BAD_FRAME)
     size = (
         len(frame)
         if isinstance(frame, bytes) or len(frame) * 4 <= MAX_FRAME_BYTES
         else len(frame.encode())
     )
     if size > MAX_FRAME_BYTES:
-        raise ProtocolError("too_large", f"A message may be at most {MAX_FRAME_BYTES} bytes.")
+        raise ProtocolError(ErrorCode.TOO_LARGE, limit=MAX_FRAME_BYTES)
     try:
         body = json.loads(frame, parse_constant=_no_constant)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        raise ProtocolError("bad_json", "That message is not valid JSON.") from None
+        raise ProtocolError(ErrorCode.BAD_JSON) from None
     if not textrules.all_clean(body):
-        raise ProtocolError(
-            "bad_text",
-            textrules.BAD_TEXT,
-            _id_of(body),
-        )
+        raise ProtocolError(ErrorCode.BAD_TEXT, client_id=_id_of(body))
     if not isinstance(body, dict):
-        raise ProtocolError("bad_message", "A message must be a JSON object with a type.")
+        raise ProtocolError(ErrorCode.BAD_MESSAGE)
     kind = body.get("type")
     client_id = body.get("id")
     if client_id is not None and (
         not isinstance(client_id, str) or not 1 <= len(client_id) <= MAX_ID
     ):
-        raise ProtocolError("bad_id", f"id must be a string of 1 to {MAX_ID} characters.")
+        raise ProtocolError(ErrorCode.BAD_ID, limit=MAX_ID)
     if not isinstance(kind, str):
-        raise ProtocolError("bad_message", "A message must have a string type.", client_id)
+        raise ProtocolError(ErrorCode.BAD_MESSAGE, client_id=client_id)
     schema = CONTROL.get(kind, COMMANDS.get(kind))
     if schema is None:
-        raise ProtocolError("unknown_type", f"There is no message type {kind[:40]!r}.", client_id)
+        raise ProtocolError(ErrorCode.UNKNOWN_TYPE, client_id=client_id, kind=kind[:40])
     if kind in COMMANDS and client_id is None:
-        raise ProtocolError("bad_id", "Every command needs an id (any string you choose).")
+        raise ProtocolError(ErrorCode.BAD_ID, limit=MAX_ID)
     fields = {}
     for name, (check, required) in schema.items():
         if name not in body or body[name] is None:
             if required:
-                raise ProtocolError("missing_field", f"{kind} needs {name}.", client_id)
+                raise ProtocolError(
+                    ErrorCode.MISSING_FIELD, client_id=client_id, kind=kind, field=name
+                )
             continue
         try:
             fields[name] = check(body[name])
         except ValueError as problem:
-            raise ProtocolError("invalid_field", f"{name} {problem}.", client_id) from None
+            raise ProtocolError(
+                ErrorCode.INVALID_FIELD, client_id=client_id, field=name, problem=problem
+            ) from None
     unknown = set(body) - set(schema) - {"type", "id"}
     if unknown:
-        raise ProtocolError(
-            "unknown_field", f"{kind} has no field {sorted(unknown)[0][:40]!r}.", client_id
-        )
+        field = sorted(unknown)[0][:40]
+        raise ProtocolError(ErrorCode.UNKNOWN_FIELD, client_id=client_id, kind=kind, field=field)
     return Message(kind, fields, client_id)
 
 
@@ -230,13 +239,9 @@ def readable_id(frame: str | bytes | None) -> str | None:
         return None
 
 
-def role_may_send(role: str, kind: str) -> bool:
-    table = {"participant": PARTICIPANT, "facilitator": FACILITATOR}.get(role, {})
-    return kind in table
-
-
-def to_command(message: Message, scenario: dict | None = None) -> c.Command:
-    """The core command for a parsed command message (``scenario`` resolved by the caller)."""
+def to_command(message: Message) -> c.Command:
+    """The core command for a parsed command message. A round started from a ``scenario_id``
+    carries no card yet: the consumer asks the host for it."""
     f = message.fields
     match message.type:
         case "rename":
@@ -269,7 +274,7 @@ def to_command(message: Message, scenario: dict | None = None) -> c.Command:
         case "lock_joining":
             return c.LockJoining(f["locked"])
         case "start_round":
-            return c.StartRound(scenario if scenario is not None else f.get("scenario", {}))
+            return c.StartRound(f.get("scenario", {}))
         case "advance":
             return c.Advance()
         case "pause":
@@ -280,7 +285,7 @@ def to_command(message: Message, scenario: dict | None = None) -> c.Command:
             return c.AdjustTimer(f["seconds"])
         case "end_workshop":
             return c.EndWorkshop()
-    raise ProtocolError("unknown_type", f"{message.type} is not a command.", message.client_id)
+    raise ProtocolError(ErrorCode.UNKNOWN_TYPE, client_id=message.client_id, kind=message.type)
 
 
 def encode(message: dict) -> str:

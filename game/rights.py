@@ -72,11 +72,11 @@ class Watchers:
             loop.call_soon_threadsafe(self.tell, users, session)
 
     async def _listen(self) -> None:
-        from game.fanout import hub
+        from game.rooms import rooms
 
         while True:
             try:
-                pubsub = hub._redis().pubsub(ignore_subscribe_messages=True)
+                pubsub = rooms.bus.redis().pubsub(ignore_subscribe_messages=True)
                 await pubsub.subscribe(CHANNEL)
                 async for message in pubsub.listen():
                     body = json.loads(message["data"])
@@ -136,28 +136,14 @@ def _user_deleted(sender, instance, **kwargs) -> None:
     announce([instance.pk])
 
 
-def _cofacilitators_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
-    if action not in ("post_remove", "post_clear"):
-        return
-    if reverse:  # instance is the user
-        announce([instance.pk])
-    else:  # instance is the workshop; a clear does not say whom it removed
-        announce(sorted(pk_set) if pk_set else None)
-
-
 def connect() -> None:
+    """The user model's signals. Who co-facilitates a workshop is the host's to say: it calls
+    ``announce`` itself when that changes (workshop/apps.py)."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.signals import user_logged_out
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
-    from workshop.models import Workshop
+    from django.db.models.signals import post_delete, post_save
 
     user_model = get_user_model()
     user_logged_out.connect(_logged_out, dispatch_uid="upserve.rights.logout")
     post_save.connect(_user_saved, sender=user_model, dispatch_uid="upserve.rights.user")
     post_delete.connect(_user_deleted, sender=user_model, dispatch_uid="upserve.rights.gone")
-    m2m_changed.connect(
-        _cofacilitators_changed,
-        sender=Workshop.cofacilitators.through,
-        dispatch_uid="upserve.rights.cofacilitators",
-    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from game.core.events import Event
+from game.core.events import Event, load
 from game.models import Event as EventRow
 from game.rows import insert_many
 
@@ -21,7 +21,7 @@ class Logged:
 
     @classmethod
     def from_wire(cls, message: dict) -> Logged:
-        return cls(message["seq"], Event(message["type"], message["data"]))
+        return cls(message["seq"], load(message["type"], message["data"]))
 
 
 def append(workshop_id: int, logged: list[Logged], at: float) -> None:
@@ -45,7 +45,7 @@ def events_after(workshop_id: int, seq: int, limit: int | None = None) -> list[L
     if limit is not None:
         rows = rows[:limit]
     return [
-        Logged(seq, Event(type_, data))
+        Logged(seq, load(type_, data))
         for seq, type_, data in rows.values_list("seq", "type", "data")
     ]
 
@@ -55,6 +55,6 @@ def events_between(workshop_id: int, first: int, last: int) -> list[Logged]:
         "seq"
     )
     return [
-        Logged(seq, Event(type_, data))
+        Logged(seq, load(type_, data))
         for seq, type_, data in rows.values_list("seq", "type", "data")
     ]

@@ -12,14 +12,14 @@ from channels.db import database_sync_to_async
 from game import clock, service
 from game.core.commands import CloseDuePhase
 from game.core.model import SYSTEM
-from workshop.models import Workshop
+from game.models import Game
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
 
 
 def due_workshops(now: float) -> list[int]:
-    return list(Workshop.objects.filter(deadline__lte=now).values_list("id", flat=True))
+    return list(Game.objects.filter(deadline__lte=now).values_list("pk", flat=True))
 
 
 async def close_due_phases(now: float | None = None) -> int:

@@ -1,7 +1,6 @@
 import pytest
 
 from game import clock as clock_module
-from game import service
 
 
 @pytest.fixture(autouse=True)
@@ -10,17 +9,18 @@ def fresh_fold():
     throttling counters left over from other tests."""
     from django.core.cache import cache
 
-    from game import fanout, lookups, ratelimit, rights
+    from game import delivery, lookups, ratelimit, rights, rooms, writer
 
     def forget_everything() -> None:
-        service.forget()
+        # A new server process: no rooms, no queues, no remembered codes (test databases
+        # reuse workshop ids and room codes; a real server never does).
+        rooms.rooms.reset()
+        writer.writer.__init__()
+        delivery.hand_out.__init__()
+        lookups.room_codes.__init__()
         # Seats' buckets and watched consoles: a test's rate must not outlive it.
         ratelimit.sockets.forget()
         rights.watchers.forget()
-        # Test databases reuse workshop ids; a real server never does.
-        fanout.hub.latest.clear()
-        lookups.last_seqs.forget()
-        lookups._workshop_ids.clear()
 
     forget_everything()
     cache.clear()

@@ -4,9 +4,10 @@ Nothing is written until the whole document has been checked: first its size and
 before anything is folded (``archive_limits``), then its log against the game's rules. The
 imported workshop is a new room (new code, new screen key) owned by whoever imports it. Its log
 goes in as the rows ``game.store.append`` writes, exactly as recorded, in short transactions so
-other rooms keep writing meanwhile; the room stays empty (``last_seq`` 0: every command is refused) until
-the last event is in and the log folds to the state the checker built. A failed import deletes
-what it wrote. Neither fold is kept: a process does not hold a workshop nobody is playing.
+other rooms keep writing meanwhile; the room stays empty (its game row's ``last_seq`` 0: every
+command is refused) until the last event is in and the log folds to the state the checker built.
+A failed import deletes what it wrote. Neither fold is kept: a process does not hold a workshop
+nobody is playing.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from game import service
 from game.core.events import ALL_TYPES, Event
 from game.core.model import State
 from game.models import Event as EventRow
+from game.models import Game
 from game.rows import insert_many
 from workshop import archive_limits
 from workshop.archive_check import LogRejected, check_log
@@ -242,7 +244,7 @@ def import_archive(
     """Record ``archive`` as a new workshop of ``owner``; on any failure, nothing is left."""
     with transaction.atomic():
         deck, plan = _deck(archive, owner)
-        # last_seq 0: until the end, the room is an empty one that refuses every command.
+        # Its game at last_seq 0: until the end, an empty room that refuses every command.
         workshop = Workshop.objects.create(owner=owner, title=archive.title, deck=deck, plan=plan)
         if started:
             started(workshop.pk, deck.pk if deck else None)
@@ -252,7 +254,7 @@ def import_archive(
         if fold_log(workshop.pk, archive.state.seq) != archive.state:
             raise ArchiveError("The imported log does not fold to the archive's state.")
         # An archive is a record: its timers do not run again here, so no deadline.
-        Workshop.objects.filter(pk=workshop.pk).update(last_seq=archive.state.seq)
+        Game.objects.filter(pk=workshop.pk).update(last_seq=archive.state.seq)
     except BaseException:
         try:
             _discard(workshop, deck)
@@ -293,7 +295,7 @@ def discard_unfinished(workshop_id: int, deck_id: int | None, owner) -> bool:
     ``owner``'s, on that deck, still empty (last_seq 0, which only an import in progress leaves
     committed). Anything else with those ids is not the import's, and is left alone."""
     workshop = Workshop.objects.filter(
-        pk=workshop_id, owner=owner, deck_id=deck_id, last_seq=0
+        pk=workshop_id, owner=owner, deck_id=deck_id, game__last_seq=0
     ).first()
     if workshop is None:
         return False
@@ -307,7 +309,7 @@ def discard_abandoned(owner, older_than: float) -> int:
     what an import leaves when the process that watched it was killed. A room is only ever left
     empty (last_seq 0) by an import in progress, and none runs longer than its time limit."""
     cutoff = timezone.now() - timedelta(seconds=older_than)
-    abandoned = Workshop.objects.filter(owner=owner, last_seq=0, created_at__lt=cutoff)
+    abandoned = Workshop.objects.filter(owner=owner, game__last_seq=0, created_at__lt=cutoff)
     count = 0
     for workshop in abandoned.select_related("deck"):
         _discard(workshop, workshop.deck)

@@ -22,6 +22,7 @@ from game.core.evolve import evolve
 from game.core.model import State
 from game.core.scoring import standings
 from game.models import Event as EventRow
+from game.models import Game
 from workshop.models import Scenario, Workshop
 
 ARCHIVE_FORMAT = "upserve-archive"
@@ -37,9 +38,9 @@ def _log(workshop_id: int, last_seq: int) -> Iterator[tuple[int, str, dict, floa
 
 
 def _state_and_seq(workshop: Workshop) -> tuple[State, int]:
-    """The log folded here, as far as the workshop row says now. An export never takes the
+    """The log folded here, as far as the game's row says now. An export never takes the
     room's fold, which a writer of every room may be waiting for, and keeps no fold after."""
-    last_seq = Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop.pk)
+    last_seq = Game.objects.values_list("last_seq", flat=True).get(pk=workshop.pk)
     return fold_log(workshop.pk, last_seq), last_seq
 
 

@@ -7,7 +7,7 @@ from django.db.models.functions import RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from game import textrules
-from game.core.decide import validate_settings
+from game.core.checks import validate_settings
 from game.core.limits import MAX_TEAMS, NICKNAME_MAX, TITLE_MAX
 from game.core.model import Settings
 from game.core.refusals import REFUSALS, Refusal

@@ -1,16 +1,33 @@
 """Django's ASGI handler, serving each request in one trip to a small pool of threads.
 
-Django's own handler runs our (sync-capable) middleware in async mode: every middleware's request
-and response hooks hop to a worker thread and back, inside a thread created for each request. Under
-a rush of 2,000 phones joining, those hops and thread starts were most of the server's work and
-queued up the event loop that also carries the WebSockets. Here the middleware chain and the view
-run synchronously, as under WSGI, in one hop per request to threads that live as long as the
+The one fork of Django in the project: ``HttpHandler.__call__`` re-implements
+``ASGIHandler.handle`` (Django 5.2). Django's own handler runs our (sync-capable) middleware in
+async mode: every middleware's request and response hooks hop to a worker thread and back (about
+16 hops a request), inside a thread created for each request. Here the middleware chain and the
+view run synchronously, as under WSGI, in one hop per request to threads that live as long as the
 process (and keep their database connections).
+
+Why it stays (bench/README.md, "What changed"; commits 9b06177 and 2598c9d):
+
+- py-spy on a rush of 2,000 phones joining (embedded shape) showed those hops and thread starts
+  as most of the server's work, queueing up the event loop that also carries the WebSockets. With
+  this handler (and, in the same commit, the display lanes kept apart): joins 61.6 s -> 39.0 s,
+  vote ack p95 332 ms -> 196 ms.
+- Eight threads rather than four (``HTTP_THREADS``): at production 5,000 four left a third of the
+  CPU idle while each waited on PostgreSQL, Redis or the group commit; joins 58-66 s -> 40 s.
+
+What it keeps of Django's ``handle``: the body read with Django's ``read_body``, the request
+signals, Django's request and response objects, and listening for ``http.disconnect`` while the
+view runs and while the response is sent: a client that goes away has nothing sent to it. A view
+in a thread cannot be interrupted (Django's own handler cannot stop a sync view either), so its
+response is closed unsent once it returns, and only then the body file it may still be reading.
+tests/workshop/test_forks_pinned.py fails when Django's handler changes under it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -73,23 +90,63 @@ class HttpHandler(ASGIHandler):
             body_file = await self.read_body(receive)
         except RequestAborted:
             return
+        gone = asyncio.ensure_future(self.listen_for_disconnect(receive))
         in_pool = sync_to_async(self._respond, thread_sensitive=False, executor=self.pool)
-        response = await in_pool(scope, body_file, asyncio.get_running_loop())
+        responding = asyncio.ensure_future(in_pool(scope, body_file, asyncio.get_running_loop()))
+        response = None
         try:
-            if response.streaming:
-                # Files and exports: rare, so sent Django's way, with a thread of their own
-                # that reads the iterator and then closes the response.
-                if not response.is_async and not isinstance(response, FileResponse):
-                    response.streaming_content = in_pieces(response.streaming_content)
-                async with ThreadSensitiveContext():
-                    try:
-                        await self.send_response(response, send)
-                    finally:
-                        await sync_to_async(response.close)()
-            else:
-                await self.send_response(response, send)
+            await asyncio.wait([gone, responding], return_when=asyncio.FIRST_COMPLETED)
+            if not gone.done():
+                response = responding.result()
+                await self._send_unless_gone(response, send, gone)
         finally:
+            gone.cancel()
+            if response is None:  # the client left (or the server gave up) while the view ran
+                self._drop_when_ready(responding, body_file)
+            else:
+                body_file.close()
+        if gone.done() and not gone.cancelled():
+            with contextlib.suppress(RequestAborted):
+                gone.result()  # anything but a disconnect is the server's mistake: raised
+
+    async def _send_unless_gone(self, response: HttpResponseBase, send, gone: asyncio.Future):
+        sending = asyncio.ensure_future(self._send(response, send))
+        await asyncio.wait([gone, sending], return_when=asyncio.FIRST_COMPLETED)
+        if not sending.done():
+            # A download whose client left: stop reading it (the response is closed in _send).
+            sending.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sending
+        else:
+            sending.result()
+
+    async def _send(self, response: HttpResponseBase, send) -> None:
+        if not response.streaming:
+            await self.send_response(response, send)
+            return
+        # Files and exports: rare, so sent Django's way, with a thread of their own that reads
+        # the iterator and then closes the response.
+        if not response.is_async and not isinstance(response, FileResponse):
+            response.streaming_content = in_pieces(response.streaming_content)
+        async with ThreadSensitiveContext():
+            try:
+                await self.send_response(response, send)
+            finally:
+                await sync_to_async(response.close)()
+
+    def _drop_when_ready(self, responding: asyncio.Future, body_file) -> None:
+        """The client left while its view ran. Once the view returns, in a request thread (where
+        closing a response releases the database connection): close what it returned, unsent,
+        then the body file it may have been reading."""
+
+        def drop(done: asyncio.Future) -> None:
+            if not done.cancelled() and done.exception() is None:
+                response = done.result()
+                if response.streaming:  # the others closed themselves in _respond
+                    response.close()
             body_file.close()
+
+        responding.add_done_callback(lambda done: self.pool.submit(drop, done))
 
     def _respond(self, scope: dict, body_file, loop: asyncio.AbstractEventLoop) -> HttpResponseBase:
         """Everything Django does for one request, in one thread, whose writes go through the

@@ -5,7 +5,9 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+
+from game.models import Game
 
 # No 0/O, 1/I/L: codes are read off a projector and typed on phones.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -96,7 +98,8 @@ class Scenario(models.Model):
 
 
 class Workshop(models.Model):
-    """A room. Its row is also the lock that makes one writer per workshop."""
+    """A room people join. Its game (the lock of one writer, the log's end, the next deadline)
+    is the ``game`` row, created with it."""
 
     code = models.CharField(max_length=12, unique=True, default=new_room_code)
     title = models.CharField(max_length=120)
@@ -115,15 +118,24 @@ class Workshop(models.Model):
     # A new one replaces the old, so revoking or renewing makes every earlier link 404.
     replay_token = models.CharField(max_length=40, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
-    # Both mirror the event log, written in the same transaction as the events they follow.
-    last_seq = models.PositiveBigIntegerField(default=0)
-    deadline = models.FloatField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.code})"
+
+    def save(self, *args, **kwargs) -> None:
+        """A new workshop gets its game row in the same transaction, whoever creates it (the
+        console, an archive import, the admin): the game's writers lock that row, so a workshop
+        without one could not be played. Here rather than in a signal, so it is plain to see."""
+        if not self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            super().save(*args, **kwargs)
+            # By id, so that ``self.game`` is read when asked for: the log moves on at once.
+            Game.objects.using(self._state.db).create(workshop_id=self.pk)
 
     def scenarios_in_play_order(self) -> list[tuple[Scenario, bool]]:
         """Each scenario on offer with whether it is planned: the plan in order, then the rest

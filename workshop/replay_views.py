@@ -45,7 +45,7 @@ def _segments_of(workshops: list[Workshop]) -> dict[int, list[Segment]]:
     )
     for workshop_id, seq, data in rows.values_list("workshop_id", "seq", "data"):
         starts[workshop_id].append((seq, data))
-    return {w.pk: segments(starts[w.pk], w.last_seq) for w in workshops}
+    return {w.pk: segments(starts[w.pk], w.game.last_seq) for w in workshops}
 
 
 # Up to this many marked events the timeline marks each one; past it, one mark per kind and
@@ -132,12 +132,17 @@ def replay_data(workshop: Workshop, segment: Segment) -> dict:
 # -- pages ---------------------------------------------------------------------------------------
 
 
+def _replayable(request: HttpRequest):
+    """The workshops ``request.user`` facilitates, each with its game row (where its log ends)."""
+    return _facilitated(request).select_related("game")
+
+
 @login_required
 def replay_list(request: HttpRequest) -> HttpResponse:
     """Every workshop the user facilitates (a superuser: all), with its rounds to replay."""
     page = page_of(
         request,
-        _facilitated(request).filter(last_seq__gt=0).order_by("-created_at", "-pk"),
+        _replayable(request).filter(game__last_seq__gt=0).order_by("-created_at", "-pk"),
         REPLAYS_PER_PAGE,
     )
     workshops = list(page)
@@ -198,7 +203,7 @@ def _piece(request: HttpRequest, workshop: Workshop) -> JsonResponse:
 
 
 def _shared_workshop(code: str, token: str) -> Workshop:
-    workshop = get_object_or_404(Workshop, code=code.upper())
+    workshop = get_object_or_404(Workshop.objects.select_related("game"), code=code.upper())
     expected = workshop.replay_token
     if not expected or not secrets.compare_digest(token.encode(), expected.encode()):
         raise Http404("No such replay link.")
@@ -207,14 +212,14 @@ def _shared_workshop(code: str, token: str) -> Workshop:
 
 @login_required
 def replay(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = get_object_or_404(_facilitated(request), code=code.upper())
+    workshop = get_object_or_404(_replayable(request), code=code.upper())
     return _page(request, workshop, shared=False)
 
 
 @login_required
 def replay_events(request: HttpRequest, code: str) -> JsonResponse:
     """A piece of a round's log for the replay page: ``?round=`` and ``?after=<seq>``."""
-    workshop = get_object_or_404(_facilitated(request), code=code.upper())
+    workshop = get_object_or_404(_replayable(request), code=code.upper())
     return _piece(request, workshop)
 
 
@@ -237,7 +242,7 @@ def replay_shared(request: HttpRequest, code: str, token: str) -> HttpResponse:
 @require_POST
 def replay_share(request: HttpRequest, code: str) -> HttpResponse:
     """Create (or renew) the share link, or revoke it. Either way older links stop working."""
-    workshop = get_object_or_404(_facilitated(request), code=code.upper())
+    workshop = get_object_or_404(_replayable(request), code=code.upper())
     if request.POST.get("action") == "revoke":
         workshop.replay_token = ""
         messages.success(request, _("The shared replay link no longer works."))

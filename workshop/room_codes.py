@@ -46,7 +46,9 @@ def find(request: HttpRequest, code: str, devices: list[str]) -> Lookup:
     found_key = f"found:{address}:{code}" if _possible(code) else None
     if throttle.spent(f"miss:{address}", misses) and not (found_key and throttle.known(found_key)):
         return Lookup(throttled=True)
-    workshop = Workshop.objects.filter(code=code).first() if found_key else None
+    workshop = (
+        Workshop.objects.select_related("game").filter(code=code).first() if found_key else None
+    )
     if workshop is not None:
         refusal = rooms.newcomer_refusal(workshop, devices)
         if refusal in (None, "joining_locked"):

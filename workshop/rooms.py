@@ -73,7 +73,7 @@ def workshop_setup(workshop: Workshop) -> dict:
 
 
 def suggested_nickname(workshop: Workshop) -> str:
-    with service.reading(workshop.pk, workshop.last_seq) as state:
+    with service.reading(workshop.pk, workshop.game.last_seq) as state:
         return generate_nickname(secrets.randbelow(10**9), state.nicknames)
 
 
@@ -89,7 +89,7 @@ def participant_join(
                 workshop=workshop, participant_id=pid, device=device, address=address
             )
 
-    outcome = service.submit_and_publish(
+    outcome = service.submit(
         workshop_id=workshop.pk, actor=participant(pid), command=Join(nickname), then=take_seat
     )
     return outcome, participant_token(workshop.pk, pid) if outcome.ok else None
@@ -99,7 +99,7 @@ def newcomer_refusal(workshop: Workshop, devices: list[str]) -> str | None:
     """Why a newcomer on any of ``devices`` may not take a seat now (a refusal code), or None.
     ``devices`` are the ids this browser brought: its cookie's and its storage's (a ban holds
     while either still names a banned seat)."""
-    with service.reading(workshop.pk, workshop.last_seq) as state:
+    with service.reading(workshop.pk, workshop.game.last_seq) as state:
         if state.ended:
             return "workshop_ended"
         banned = set(state.banned)

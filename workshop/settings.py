@@ -1,7 +1,8 @@
 """Upserve settings: everything comes from the environment, with a zero-config embedded default.
 
-Embedded default: SQLite in WAL mode, an in-process channel layer, one Daphne process.
-``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL`` switch to the production shape.
+Embedded default: SQLite in WAL mode, one Daphne process whose sockets hear every event within it.
+``DATABASE_URL`` (PostgreSQL) and ``REDIS_URL`` (broadcasts between processes, shared throttle
+counters) switch to the production shape.
 """
 
 from __future__ import annotations
@@ -139,16 +140,9 @@ else:
         }
     }
 
+# No CHANNEL_LAYERS: events reach sockets through their rooms (game/rooms.py; one Redis subscription
+# per process and workshop), and without the setting Channels gives a consumer no layer at all.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
-        }
-    }
-else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # Shared counters for throttling joins: per process when embedded, in Redis when there are several.
 if REDIS_URL:
@@ -157,6 +151,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# What the game asks of its host app (game/host.py): room codes, rights, screen keys, cards.
+UPSERVE_HOST = "workshop.host.WorkshopHost"
 
 # Abuse limits: (count, seconds). A venue's phones may share one public address: 500 of them join
 # one room within a minute, so the per-address join limit is generous; it still stops a script
@@ -181,6 +178,9 @@ UPSERVE_MESSAGE_BURST = int(os.environ.get("MESSAGE_BURST", "40"))
 UPSERVE_SOCKETS_PER_ADDRESS = int(os.environ.get("SOCKETS_PER_ADDRESS", "10000"))
 UPSERVE_SOCKETS_PER_SEAT = int(os.environ.get("SOCKETS_PER_SEAT", "5"))
 UPSERVE_HELLO_SECONDS = float(os.environ.get("HELLO_SECONDS", "20"))
+# Seconds a workshop's room stays in a process's memory once nobody uses it (game/rooms.py): a
+# phone reloading its page should not make the process fold the whole log again.
+UPSERVE_ROOM_LINGER_SECONDS = float(os.environ.get("ROOM_LINGER_SECONDS", "30"))
 UPSERVE_RIGHTS_SECONDS = float(os.environ.get("RIGHTS_SECONDS", "30"))
 # Refused commands' receipts kept per sender and workshop, the newest (docs/protocol.md §4).
 UPSERVE_REFUSED_RECEIPTS_PER_SENDER = int(os.environ.get("REFUSED_RECEIPTS_PER_SENDER", "100"))
@@ -191,7 +191,7 @@ UPSERVE_TALLY_SECONDS = float(os.environ.get("TALLY_SECONDS", "0.02"))
 # Phones show no live tally, so they hear a vote storm once a second (phase changes at once).
 UPSERVE_PHONE_TALLY_SECONDS = float(os.environ.get("PHONE_TALLY_SECONDS", "1.0"))
 # ... and a room with more phones than this on one process hears it less often, so that the
-# process writes at most this many tally frames a second (game/fanout.py).
+# process writes at most this many tally frames a second (game/lanes.py).
 UPSERVE_PHONE_FRAMES_PER_SECOND = float(os.environ.get("PHONE_FRAMES_PER_SECOND", "1000"))
 # How often the facilitator's list of who is connected is brought up to date.
 UPSERVE_PRESENCE_SECONDS = float(os.environ.get("PRESENCE_SECONDS", "1.0"))

@@ -37,7 +37,7 @@ def _seated(request: HttpRequest, workshop: Workshop) -> str | None:
     pid = read_participant_token(token, workshop.pk) if token else None
     if not pid:
         return None
-    with service.reading(workshop.pk, workshop.last_seq) as state:
+    with service.reading(workshop.pk, workshop.game.last_seq) as state:
         return pid if pid in state.people else None
 
 
@@ -48,7 +48,7 @@ def seat_in(request: HttpRequest, code: str) -> tuple[Workshop, str] | None:
     code = code.upper()
     if not request.COOKIES.get(f"upserve_seat_{code}"):
         return None
-    workshop = Workshop.objects.filter(code=code).first()
+    workshop = Workshop.objects.select_related("game").filter(code=code).first()
     pid = _seated(request, workshop) if workshop else None
     return (workshop, pid) if pid else None
 

@@ -1,5 +1,5 @@
-"""Settings of the bare app: the same channel layers as the project (the in-process layer, or
-channels_redis' pub/sub layer when REDIS_URL is set), nothing else."""
+"""Settings of the bare app: Channels' in-process layer, or channels_redis' pub/sub layer when
+REDIS_URL is set (the layers a naive app would use for the project's two shapes), nothing else."""
 
 import os
 from pathlib import Path

@@ -3,37 +3,11 @@ events to record, or raise ``Refusal``. Never mutates the state."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import fields
-from fractions import Fraction
-
 from . import commands as c
-from . import events as e
-from .ballots import ballot_for, ballot_rings
+from . import lobby, rounds
 from .events import Event
-from .limits import (
-    COMMITMENT_MAX,
-    COMMITMENT_OPEN_SECONDS,
-    COMMITMENT_SAVES_MAX,
-    MAX_TEAMS,
-    MOVE_MAX,
-    NICKNAME_MAX,
-    SCENARIO_FIELD_MAX,
-    TEAM_NAME_MAX,
-    TIMER_ADJUST_MAX,
-    TITLE_MAX,
-)
-from .model import PHASE_ORDER, Actor, Answer, Phase, Role, Settings, State
-from .names import team_names
-from .refusals import Refusal
-from .scoring import score_round
-from .shuffle import deal
-from .text import name, name_keys, prose
-from .wordfilter import has_blocked_word, word_list
-
-SCENARIO_REQUIRED = ("title", "customer", "situation", "ask")
-_SHARE = re.compile(r"\d{1,6}(\.\d{1,6})?|\d{1,6}/\d{1,6}")
-SCENARIO_FIELDS = (*SCENARIO_REQUIRED, "debrief", "slug")
+from .model import Actor, Role, State
+from .refusals import ErrorCode, Refusal
 
 
 def decide(state: State, command: c.Command, actor: Actor, now: float) -> list[Event]:
@@ -42,467 +16,57 @@ def decide(state: State, command: c.Command, actor: Actor, now: float) -> list[E
     return handler(state, command, actor, now)
 
 
-def _authorise(state: State, command: c.Command, actor: Actor) -> None:
+def role_refusal(command: c.Command, actor: Actor) -> ErrorCode | None:
+    """Why ``actor``'s role may never send ``command``, whatever the state; None if it may. The
+    shell asks this at the door, before a retry's receipt could answer for another command."""
+    if actor.role is Role.SCREEN:  # the projector only watches
+        return ErrorCode.FORBIDDEN
     if isinstance(command, c.FACILITATOR_COMMANDS) and actor.role is not Role.FACILITATOR:
-        raise Refusal("forbidden")
+        return ErrorCode.FORBIDDEN
     if isinstance(command, c.PARTICIPANT_COMMANDS) and actor.role is not Role.PARTICIPANT:
-        raise Refusal("participants_only")
+        return ErrorCode.PARTICIPANTS_ONLY
     if isinstance(command, c.SYSTEM_COMMANDS) and actor.role is not Role.SYSTEM:
-        raise Refusal("forbidden")
+        return ErrorCode.FORBIDDEN
+    return None
+
+
+def _authorise(state: State, command: c.Command, actor: Actor) -> None:
+    if refused := role_refusal(command, actor):
+        raise Refusal(refused)
     if isinstance(command, c.CreateWorkshop):
         if state.created:
-            raise Refusal("workshop_exists")
+            raise Refusal(ErrorCode.WORKSHOP_EXISTS)
         return
     if not state.created:
-        raise Refusal("workshop_not_started")
+        raise Refusal(ErrorCode.WORKSHOP_NOT_STARTED)
     if state.ended and not isinstance(command, c.Commit):
-        raise Refusal("workshop_ended")
+        raise Refusal(ErrorCode.WORKSHOP_ENDED)
     joined = actor.participant_id in state.people
     if actor.role is Role.PARTICIPANT and not isinstance(command, c.Join) and not joined:
-        raise Refusal("not_joined")
-
-
-# -- helpers -------------------------------------------------------------------------------------
-
-
-def clean_text(text: str) -> str:
-    return " ".join(str(text).split())
-
-
-def _valid_name(text: str, limit: int, code: str, extra_words: str = "") -> str:
-    name = clean_text(text)
-    if not 1 <= len(name) <= limit:
-        raise Refusal(code)
-    if has_blocked_word(name, extra_words):
-        raise Refusal("blocked_words")
-    return name
-
-
-def _nickname(state: State, text: str, *, exclude: str | None = None) -> str:
-    # Participant text: stored without invisible characters and in NFKC (game/core/text.py),
-    # and taken if it merely looks like a name in use.
-    nickname = name(text)
-    if not 1 <= len(nickname) <= NICKNAME_MAX:
-        raise Refusal("nickname_invalid")
-    if has_blocked_word(nickname, state.settings.blocked_words):
-        raise Refusal("blocked_words")
-    for key in name_keys(nickname):
-        holder = state.nicknames.get(key)
-        if holder is not None and holder != exclude:
-            raise Refusal("nickname_taken")
-    return nickname
-
-
-def _team_name(state: State, text: str, *, exclude: str | None = None) -> str:
-    name = _valid_name(text, TEAM_NAME_MAX, "team_name_invalid", state.settings.blocked_words)
-    taken = {t.name.casefold() for tid, t in state.teams.items() if tid != exclude}
-    if name.casefold() in taken:
-        raise Refusal("team_name_taken")
-    return name
-
-
-def next_team_id(state: State) -> str:
-    return f"t{len(state.teams) + 1}"
-
-
-def validate_settings(changes: dict) -> dict:
-    """Return the changes as stored, or refuse: unknown keys, wrong types, out of range."""
-    known = {f.name: f for f in fields(Settings)}
-    defaults = Settings()
-    out = {}
-    for key, value in changes.items():
-        if key not in known:
-            raise Refusal("settings_invalid", f"There is no setting called {key!r}.")
-        expected = type(getattr(defaults, key))
-        if key == "blocked_words":
-            if not isinstance(value, str) or len(value) > 2000:
-                raise Refusal(
-                    "settings_invalid", "blocked_words must be text of at most 2000 characters."
-                )
-            out[key] = ", ".join(word_list(value))
-        elif expected is str:
-            # Bounded digits before Fraction: "1e-10000000" would take it seconds to parse.
-            if not isinstance(value, str | int | float) or not _SHARE.fullmatch(str(value)):
-                raise Refusal("settings_invalid", f"{key} must be a number like 0.5 or 2/3.")
-            try:
-                number = Fraction(str(value))
-            except (ValueError, ZeroDivisionError):
-                raise Refusal(
-                    "settings_invalid", f"{key} must be a number like 0.5 or 2/3."
-                ) from None
-            if not 0 <= number <= 1:
-                raise Refusal("settings_invalid", f"{key} must be between 0 and 1.")
-            out[key] = str(value)
-        elif expected is bool:
-            if not isinstance(value, bool):
-                raise Refusal("settings_invalid", f"{key} must be true or false.")
-            out[key] = value
-        else:
-            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3600:
-                raise Refusal("settings_invalid", f"{key} must be a whole number from 0 to 3600.")
-            if key == "ballot_size" and value < 1:
-                raise Refusal("settings_invalid", "ballot_size must be at least 1.")
-            out[key] = value
-    return out
-
-
-def _current(state: State):
-    current = state.current_round
-    if current is None:
-        raise Refusal("no_round")
-    return current
-
-
-def _phase_timer(settings: Settings, phase: Phase, now: float) -> float | None:
-    seconds = {Phase.PITCH: settings.pitch_seconds, Phase.VOTE: settings.vote_seconds}.get(phase)
-    return now + seconds if seconds else None
-
-
-def _advance(state: State, now: float) -> list[Event]:
-    current = _current(state)
-    index = PHASE_ORDER.index(current.phase)
-    if index == len(PHASE_ORDER) - 1:
-        raise Refusal("last_phase")
-    phase = PHASE_ORDER[index + 1]
-    data: dict = {
-        "round": current.number,
-        "phase": phase.value,
-        "deadline": _phase_timer(state.settings, phase, now),
-    }
-    if phase is Phase.VOTE:
-        # A move the facilitator hid during the pitch opens without its text.
-        data["moves"] = {t: m.text for t, m in current.moves.items() if t not in current.hidden}
-        data["ballot_rings"] = ballot_rings(state, set(current.moves))
-    events = [Event(e.PHASE_CHANGED, data)]
-    if phase is Phase.REVEAL:
-        events.append(
-            Event(e.ROUND_SCORED, {"round": current.number, "results": score_round(state)})
-        )
-    return events
-
-
-# -- handlers ------------------------------------------------------------------------------------
-
-
-def _create(state: State, cmd: c.CreateWorkshop, actor: Actor, now: float) -> list[Event]:
-    title = _valid_name(cmd.title, TITLE_MAX, "settings_invalid")
-    if len(cmd.team_names) > MAX_TEAMS:
-        raise Refusal("too_many_teams")
-    names: list[str] = []
-    for raw in cmd.team_names:
-        name = _valid_name(raw, TEAM_NAME_MAX, "team_name_invalid")
-        if name.casefold() in {n.casefold() for n in names}:
-            raise Refusal("team_name_taken")
-        names.append(name)
-    teams = [{"id": f"t{i + 1}", "name": n} for i, n in enumerate(names)]
-    settings = validate_settings(cmd.settings)
-    return [Event(e.WORKSHOP_CREATED, {"title": title, "teams": teams, "settings": settings})]
-
-
-def _join(state: State, cmd: c.Join, actor: Actor, now: float) -> list[Event]:
-    pid = actor.participant_id
-    if pid in state.banned:
-        raise Refusal("banned")
-    if pid in state.people:
-        raise Refusal("already_joined")
-    if state.joining_locked:
-        raise Refusal("joining_locked")
-    nickname = _nickname(state, cmd.nickname)
-    events = []
-    team = _smallest_team(state)
-    if _needs_new_team(state, team):
-        team = next_team_id(state)
-        events.append(Event(e.TEAM_ADDED, {"team": team, "name": _free_team_name(state)}))
-    joined = {"participant": pid, "nickname": nickname, "team": team}
-    return [*events, Event(e.PARTICIPANT_JOINED, joined)]
-
-
-def _smallest_team(state: State) -> str | None:
-    """The team with the fewest members; the one created first among equals."""
-    order = list(state.teams)
-    return min(order, key=lambda t: (len(state.teams[t].members), order.index(t)), default=None)
-
-
-def _needs_new_team(state: State, smallest: str | None) -> bool:
-    size = state.settings.team_size
-    if not size:
-        return False
-    if smallest is not None and len(state.teams[smallest].members) < size:
-        return False
-    # Teams hold still while moves are written and rated (as for AddTeam), and the cap on teams
-    # still holds: then the smallest team takes one more than its size rather than refusing.
-    return state.phase not in (Phase.PITCH, Phase.VOTE) and len(state.teams) < MAX_TEAMS
-
-
-def _free_team_name(state: State) -> str:
-    taken = {t.name.casefold() for t in state.teams.values()}
-    candidates = team_names(MAX_TEAMS + len(state.teams) + 1)
-    return next(name for name in candidates if name.casefold() not in taken)
-
-
-def _rename(state: State, cmd: c.Rename, actor: Actor, now: float) -> list[Event]:
-    pid = actor.participant_id
-    nickname = _nickname(state, cmd.nickname, exclude=pid)
-    return [Event(e.PARTICIPANT_RENAMED, {"participant": pid, "nickname": nickname})]
-
-
-def _add_team(state: State, cmd: c.AddTeam, actor: Actor, now: float) -> list[Event]:
-    if len(state.teams) >= MAX_TEAMS:
-        raise Refusal("too_many_teams")
-    if state.phase in (Phase.PITCH, Phase.VOTE):
-        raise Refusal("teams_locked")
-    name = _team_name(state, cmd.name)
-    return [Event(e.TEAM_ADDED, {"team": next_team_id(state), "name": name})]
-
-
-def _rename_team(state: State, cmd: c.RenameTeam, actor: Actor, now: float) -> list[Event]:
-    if cmd.team_id not in state.teams:
-        raise Refusal("team_unknown")
-    name = _team_name(state, cmd.name, exclude=cmd.team_id)
-    return [Event(e.TEAM_RENAMED, {"team": cmd.team_id, "name": name})]
-
-
-def _assign(state: State, cmd: c.AssignTeam, actor: Actor, now: float) -> list[Event]:
-    if cmd.participant_id not in state.people:
-        raise Refusal("participant_unknown")
-    if cmd.team_id not in state.teams:
-        raise Refusal("team_unknown")
-    if state.phase in (Phase.PITCH, Phase.VOTE):
-        raise Refusal("teams_locked")
-    return [Event(e.PARTICIPANT_MOVED, {"participant": cmd.participant_id, "team": cmd.team_id})]
-
-
-def _shuffle(state: State, cmd: c.ShuffleTeams, actor: Actor, now: float) -> list[Event]:
-    if state.phase in (Phase.PITCH, Phase.VOTE):
-        raise Refusal("teams_locked")
-    if not state.teams:
-        raise Refusal("no_teams")
-    # The deal goes into the event, so a replay reads it instead of dealing again.
-    teams = deal(list(state.people), list(state.teams), cmd.seed)
-    return [Event(e.TEAMS_SHUFFLED, {"seed": cmd.seed, "teams": teams})]
-
-
-def _remove(state: State, cmd: c.RemoveParticipant, actor: Actor, now: float) -> list[Event]:
-    if cmd.participant_id not in state.people:
-        raise Refusal("participant_unknown")
-    data: dict = {"participant": cmd.participant_id, "banned": bool(cmd.ban)}
-    current = state.current_round
-    if current is not None and current.results is None:
-        # Their votes stop counting: the new count travels with the event, since no one else
-        # can tell how many of the ratings were theirs.
-        theirs = sum(1 for voter, _ in current.votes if voter == cmd.participant_id)
-        if theirs:
-            data["votes_in"] = len(current.votes) - theirs
-    return [Event(e.PARTICIPANT_REMOVED, data)]
-
-
-def _rename_participant(
-    state: State, cmd: c.RenameParticipant, actor: Actor, now: float
-) -> list[Event]:
-    if cmd.participant_id not in state.people:
-        raise Refusal("participant_unknown")
-    nickname = _nickname(state, cmd.nickname, exclude=cmd.participant_id)
-    return [Event(e.PARTICIPANT_RENAMED, {"participant": cmd.participant_id, "nickname": nickname})]
-
-
-def _hide_move(state: State, cmd: c.HideMove, actor: Actor, now: float) -> list[Event]:
-    current = _current(state)
-    if cmd.team_id not in current.moves:
-        raise Refusal("no_such_move")
-    data = {"round": current.number, "team": cmd.team_id, "hidden": bool(cmd.hidden)}
-    opened = PHASE_ORDER.index(current.phase) >= PHASE_ORDER.index(Phase.VOTE)
-    if opened and not cmd.hidden:
-        data["text"] = current.moves[cmd.team_id].text  # its opening text was withheld
-    return [Event(e.MOVE_HIDDEN, data)]
-
-
-def _configure(state: State, cmd: c.Configure, actor: Actor, now: float) -> list[Event]:
-    if state.phase is Phase.VOTE:
-        raise Refusal("wrong_phase")  # ballots and weights hold still while people vote
-    return [Event(e.SETTINGS_CHANGED, {"settings": validate_settings(cmd.changes)})]
-
-
-def _lock(state: State, cmd: c.LockJoining, actor: Actor, now: float) -> list[Event]:
-    return [Event(e.JOINING_LOCKED, {"locked": bool(cmd.locked)})]
-
-
-def _start_round(state: State, cmd: c.StartRound, actor: Actor, now: float) -> list[Event]:
-    if state.phase not in (None, Phase.LEADERBOARD):
-        raise Refusal("round_in_progress")
-    scenario = {}
-    for key in SCENARIO_FIELDS:
-        value = clean_text(cmd.scenario.get(key) or "")
-        if len(value) > SCENARIO_FIELD_MAX or (key in SCENARIO_REQUIRED and not value):
-            raise Refusal("scenario_invalid")
-        scenario[key] = value
-    number = len(state.rounds) + 1
-    return [
-        Event(
-            e.ROUND_STARTED,
-            {"round": number, "scenario": scenario, "phase": Phase.BRIEF.value, "deadline": None},
-        )
-    ]
-
-
-def _advance_cmd(state: State, cmd: c.Advance, actor: Actor, now: float) -> list[Event]:
-    return _advance(state, now)
-
-
-def _pause(state: State, cmd: c.Pause, actor: Actor, now: float) -> list[Event]:
-    current = _current(state)
-    if current.paused_remaining is not None:
-        raise Refusal("already_paused")
-    if current.deadline is None:
-        raise Refusal("no_timer")
-    remaining = max(0.0, current.deadline - now)
-    return [Event(e.TIMER_PAUSED, {"round": current.number, "remaining": remaining})]
-
-
-def _resume(state: State, cmd: c.Resume, actor: Actor, now: float) -> list[Event]:
-    current = _current(state)
-    if current.paused_remaining is None:
-        raise Refusal("not_paused")
-    deadline = now + current.paused_remaining
-    return [Event(e.TIMER_RESUMED, {"round": current.number, "deadline": deadline})]
-
-
-def _adjust(state: State, cmd: c.AdjustTimer, actor: Actor, now: float) -> list[Event]:
-    current = _current(state)
-    if current.phase is Phase.LEADERBOARD:
-        raise Refusal("last_phase")  # a deadline here would have nothing to close
-    seconds = cmd.seconds
-    if isinstance(seconds, bool) or not isinstance(seconds, int):
-        raise Refusal("timer_invalid")
-    if not -TIMER_ADJUST_MAX <= seconds <= TIMER_ADJUST_MAX:
-        raise Refusal("timer_invalid")
-    data: dict = {"round": current.number, "deadline": None, "remaining": None}
-    if current.paused_remaining is not None:
-        data["remaining"] = max(0.0, current.paused_remaining + seconds)
-    elif current.deadline is not None:
-        data["deadline"] = max(now, current.deadline + seconds)
-    elif seconds > 0:
-        data["deadline"] = now + seconds
-    else:
-        raise Refusal("no_timer")
-    return [Event(e.TIMER_CHANGED, data)]
-
-
-def _close_due(state: State, cmd: c.CloseDuePhase, actor: Actor, now: float) -> list[Event]:
-    current = state.current_round
-    if current is None or current.deadline is None or now < current.deadline:
-        raise Refusal("not_due")
-    return _advance(state, now)
-
-
-def _end(state: State, cmd: c.EndWorkshop, actor: Actor, now: float) -> list[Event]:
-    # The time opens the window for commitments: the core has no clock to read it from later.
-    return [Event(e.WORKSHOP_ENDED, {"at": now})]
-
-
-def _commit(state: State, cmd: c.Commit, actor: Actor, now: float) -> list[Event]:
-    if not state.ended:
-        raise Refusal("workshop_not_ended")
-    # A log ended before commitments existed has no end time: its window never opened.
-    if state.ended_at is None or now > state.ended_at + COMMITMENT_OPEN_SECONDS:
-        raise Refusal("commitments_closed")
-    pid = actor.participant_id
-    existing = state.commitments.get(pid)
-    version = existing.version if existing else 0
-    if version >= COMMITMENT_SAVES_MAX:
-        raise Refusal("commitments_closed")
-    text = prose(cmd.text)
-    if not text or len(text) > COMMITMENT_MAX:
-        raise Refusal("commitment_invalid")
-    # Private, but the facilitator reads it out or exports it: the room's word list still holds.
-    if has_blocked_word(text, state.settings.blocked_words):
-        raise Refusal("blocked_words")
-    data = {"participant": pid, "text": text, "version": version + 1}
-    return [Event(e.COMMITMENT_SAVED, data)]
-
-
-def _submit_move(state: State, cmd: c.SubmitMove, actor: Actor, now: float) -> list[Event]:
-    current = _current(state)
-    if current.phase is not Phase.PITCH:
-        raise Refusal("wrong_phase")
-    team_id = state.team_of(actor.participant_id)
-    if team_id is None:
-        raise Refusal("no_team")
-    text = prose(cmd.text)
-    if not text or len(text) > MOVE_MAX:
-        raise Refusal("move_invalid")
-    if has_blocked_word(text, state.settings.blocked_words):
-        raise Refusal("blocked_words")
-    existing = current.moves.get(team_id)
-    version = existing.version if existing else 0
-    if cmd.base_version != version:
-        raise Refusal("stale_move")
-    return [
-        Event(
-            e.MOVE_SAVED,
-            {
-                "round": current.number,
-                "team": team_id,
-                "text": text,
-                "version": version + 1,
-                "author": actor.participant_id,
-            },
-        )
-    ]
-
-
-def _cast_vote(state: State, cmd: c.CastVote, actor: Actor, now: float) -> list[Event]:
-    current = _current(state)
-    if current.phase is not Phase.VOTE:
-        raise Refusal("wrong_phase")
-    if not isinstance(cmd.q1, Answer) or not isinstance(cmd.q2, Answer):
-        raise Refusal("vote_invalid")
-    voter = actor.participant_id
-    own = state.team_of(voter)
-    if own is None:
-        raise Refusal("no_team")
-    if cmd.team_id == own:
-        raise Refusal("own_team")
-    if cmd.team_id not in current.moves:
-        raise Refusal("no_such_move")
-    if cmd.team_id not in ballot_for(state, current, voter):
-        raise Refusal("not_on_ballot")
-    already = (voter, cmd.team_id) in current.votes
-    return [
-        Event(
-            e.VOTE_CAST,
-            {
-                "round": current.number,
-                "voter": voter,
-                "team": cmd.team_id,
-                "q1": cmd.q1.value,
-                "q2": cmd.q2.value,
-                "votes_in": len(current.votes) + (0 if already else 1),
-            },
-        )
-    ]
+        raise Refusal(ErrorCode.NOT_JOINED)
 
 
 _HANDLERS = {
-    c.CreateWorkshop: _create,
-    c.Join: _join,
-    c.Rename: _rename,
-    c.AddTeam: _add_team,
-    c.RenameTeam: _rename_team,
-    c.AssignTeam: _assign,
-    c.ShuffleTeams: _shuffle,
-    c.RemoveParticipant: _remove,
-    c.RenameParticipant: _rename_participant,
-    c.HideMove: _hide_move,
-    c.Configure: _configure,
-    c.LockJoining: _lock,
-    c.StartRound: _start_round,
-    c.Advance: _advance_cmd,
-    c.Pause: _pause,
-    c.Resume: _resume,
-    c.AdjustTimer: _adjust,
-    c.CloseDuePhase: _close_due,
-    c.EndWorkshop: _end,
-    c.SubmitMove: _submit_move,
-    c.CastVote: _cast_vote,
-    c.Commit: _commit,
+    c.CreateWorkshop: lobby.create,
+    c.Join: lobby.join,
+    c.Rename: lobby.rename,
+    c.AddTeam: lobby.add_team,
+    c.RenameTeam: lobby.rename_team,
+    c.AssignTeam: lobby.assign,
+    c.ShuffleTeams: lobby.shuffle,
+    c.RemoveParticipant: lobby.remove,
+    c.RenameParticipant: lobby.rename_participant,
+    c.HideMove: rounds.hide_move,
+    c.Configure: lobby.configure,
+    c.LockJoining: lobby.lock,
+    c.StartRound: rounds.start_round,
+    c.Advance: rounds.advance_command,
+    c.Pause: rounds.pause,
+    c.Resume: rounds.resume,
+    c.AdjustTimer: rounds.adjust,
+    c.CloseDuePhase: rounds.close_due,
+    c.EndWorkshop: rounds.end,
+    c.SubmitMove: rounds.submit_move,
+    c.CastVote: rounds.cast_vote,
+    c.Commit: rounds.commit,
 }

@@ -139,7 +139,9 @@ def segments(starts: Iterable[tuple[int, dict]], last_seq: int) -> list[Segment]
         found.append(Segment(0, "", 1, starts[0][0] - 1 if starts else last_seq))
     for i, (seq, data) in enumerate(starts):
         end = starts[i + 1][0] - 1 if i + 1 < len(starts) else last_seq
-        found.append(Segment(data["round"], data["scenario"].get("title", ""), seq, end))
+        started = e.load(e.ROUND_STARTED, data)
+        assert isinstance(started, e.RoundStarted)
+        found.append(Segment(started.round, started.scenario.get("title", ""), seq, end))
     return found
 
 

@@ -8,11 +8,12 @@ blocked words.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from enum import StrEnum
 
 from . import events as e
 from .ballots import ballot_for, slot_of
-from .events import Event
+from .events import Event, checked
 from .model import PHASE_ORDER, Phase, Role, State
 from .scoring import standings
 
@@ -24,52 +25,64 @@ class Viewer:
     team_id: str | None = None
 
 
-def audience(event: Event, viewer: Viewer) -> str:
-    """The class of viewers that see the same version of ``event`` (a cache key)."""
-    if event.type == e.VOTE_CAST:
-        return "self" if viewer.participant_id == event.data["voter"] else "others"
-    if event.type == e.MOVE_SAVED:
-        sees = viewer.role is Role.FACILITATOR or viewer.team_id == event.data["team"]
-        return "team" if sees else "others"
-    if event.type == e.COMMITMENT_SAVED:
-        sees = viewer.role is Role.FACILITATOR or viewer.participant_id == event.data["participant"]
-        return "self" if sees else "others"
-    if event.type in _SETTING_EVENTS and PRIVATE_SETTING in event.data.get("settings", {}):
-        return "facilitators" if viewer.role is Role.FACILITATOR else "others"
-    return "all"
+class Audience(StrEnum):
+    """The classes of viewers that see the same version of an event (a cache key)."""
+
+    ALL = "all"  # everyone sees it in full
+    SELF = "self"  # its author (and for a commitment, the facilitators) see it in full
+    TEAM = "team"  # the move's team and the facilitators see it in full
+    FACILITATORS = "facilitators"  # the room's word list: theirs alone
+    OTHERS = "others"  # everyone else: the redacted version
+
+
+def audience(event: Event, viewer: Viewer) -> Audience:
+    """The class of viewers that see the same version of ``event`` as ``viewer``."""
+    match checked(event):
+        case e.VoteCast(voter=voter):
+            return Audience.SELF if viewer.participant_id == voter else Audience.OTHERS
+        case e.MoveSaved(team=team):
+            sees = viewer.role is Role.FACILITATOR or viewer.team_id == team
+            return Audience.TEAM if sees else Audience.OTHERS
+        case e.CommitmentSaved(participant=author):
+            sees = viewer.role is Role.FACILITATOR or viewer.participant_id == author
+            return Audience.SELF if sees else Audience.OTHERS
+        case e.WorkshopCreated(settings=settings) | e.SettingsChanged(settings=settings):
+            if PRIVATE_SETTING in settings:
+                sees = viewer.role is Role.FACILITATOR
+                return Audience.FACILITATORS if sees else Audience.OTHERS
+    return Audience.ALL
 
 
 def private_to(event: Event) -> str | None:
     """The one participant who sees ``event`` differently from the rest of their role."""
-    if event.type == e.VOTE_CAST:
-        return event.data["voter"]
-    if event.type == e.COMMITMENT_SAVED:
-        return event.data["participant"]
+    match checked(event):
+        case e.VoteCast(voter=voter):
+            return voter
+        case e.CommitmentSaved(participant=author):
+            return author
     return None
 
 
 def redact(event: Event, viewer: Viewer) -> Event:
-    key = audience(event, viewer)
-    if event.type == e.VOTE_CAST and key == "others":
-        return Event(
-            e.VOTE_CAST, {"round": event.data["round"], "votes_in": event.data["votes_in"]}
-        )
-    if event.type == e.MOVE_SAVED and key == "others":
-        d = event.data
-        return Event(
-            e.MOVE_SAVED, {"round": d["round"], "team": d["team"], "version": d["version"]}
-        )
-    if event.type == e.COMMITMENT_SAVED and key == "others":
-        return Event(e.COMMITMENT_SAVED, {})  # not even whose: only the seq stays
-    if event.type in _SETTING_EVENTS and key == "others":
-        return Event(event.type, {**event.data, "settings": settings_for(event.data["settings"])})
+    """``event`` as ``viewer`` may see it: the same kind, or its redacted form."""
+    event = checked(event)
+    if audience(event, viewer) is not Audience.OTHERS:
+        return event
+    match event:
+        case e.VoteCast():
+            return e.VoteCastRedacted(event.round, event.votes_in)
+        case e.MoveSaved():
+            return e.MoveSavedRedacted(event.round, event.team, event.version)
+        case e.CommitmentSaved():
+            return e.CommitmentSavedRedacted()  # not even whose: only the seq stays
+        case e.WorkshopCreated() | e.SettingsChanged():
+            return replace(event, settings=settings_for(event.settings))
     return event
 
 
 # The facilitator's blocked words: a phone that could read them could write around them, and
 # the projected screen would show the whole room the words it is meant to keep out.
 PRIVATE_SETTING = "blocked_words"
-_SETTING_EVENTS = frozenset({e.WORKSHOP_CREATED, e.SETTINGS_CHANGED})
 
 
 def settings_for(settings: dict, role: Role | None = None) -> dict:
@@ -81,10 +94,13 @@ def settings_for(settings: dict, role: Role | None = None) -> dict:
 
 def regrouped(event: Event) -> list[str]:
     """The participants whose team ``event`` changes (or who leave), and so what they see."""
-    if event.type == e.TEAMS_SHUFFLED:
-        return [pid for members in event.data["teams"].values() for pid in members]
-    if event.type in _ABOUT_A_PERSON:
-        return [event.data["participant"]]
+    match checked(event):
+        case e.TeamsShuffled(teams=teams):
+            return [pid for members in teams.values() for pid in members]
+        case e.ParticipantJoined(participant=pid) | e.ParticipantMoved(participant=pid):
+            return [pid]
+        case e.ParticipantRemoved(participant=pid):
+            return [pid]
     return []
 
 
@@ -95,15 +111,15 @@ def concerns(event: Event, participant_id: str | None) -> bool:
 
 def team_after(event: Event, participant_id: str | None, team_id: str | None) -> str | None:
     """The team ``participant_id`` is in once ``event`` is applied (``team_id`` before it)."""
-    if not concerns(event, participant_id) or event.type == e.PARTICIPANT_REMOVED:
+    event = checked(event)
+    if not concerns(event, participant_id):
         return team_id
-    if event.type == e.TEAMS_SHUFFLED:
-        teams = event.data["teams"].items()
-        return next(team for team, members in teams if participant_id in members)
-    return event.data["team"]
-
-
-_ABOUT_A_PERSON = frozenset({e.PARTICIPANT_JOINED, e.PARTICIPANT_MOVED, e.PARTICIPANT_REMOVED})
+    match event:
+        case e.TeamsShuffled(teams=teams):
+            return next(team for team, members in teams.items() if participant_id in members)
+        case e.ParticipantJoined(team=team) | e.ParticipantMoved(team=team):
+            return team
+    return team_id  # removed: the caller drops them
 
 
 def viewer_for(state: State, role: Role, participant_id: str | None = None) -> Viewer:

@@ -7,7 +7,7 @@ export const PROTOCOL = 1;
 export const PHASES = ["brief", "pitch", "vote", "reveal", "leaderboard"];
 // `replaced`: this seat is open in more tabs than the server keeps; reconnecting would only close
 // another of them, and they would take turns for ever.
-const FATAL_ERRORS = new Set(["auth_failed", "no_workshop", "bad_protocol", "removed", "replaced"]);
+const FATAL_ERRORS = new Set(["auth_failed", "bad_protocol", "removed", "replaced"]);
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10000;
 const PING_EVERY_MS = 25000;
@@ -28,36 +28,20 @@ function newId() {
   return `c${Date.now().toString(36)}-${newId.counter}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
-// -- the server's sentences, translated -------------------------------------------------------
+// -- the server's sentences, in the page's language -------------------------------------------
 
-// The server's refusals and errors come in English; the ones a participant can meet are shown
-// in the page's language. Other codes (and settings_invalid, whose text names the problem) keep
-// the server's sentence.
-const PROBLEMS = {
-  workshop_ended: () => gettext("This workshop has ended."),
-  nickname_invalid: () => gettext("A nickname needs 1 to 24 characters, not only spaces."),
-  nickname_taken: () => gettext("Someone in this room already uses that nickname. Pick another one."),
-  no_team: () => gettext("You are not in a team yet. Ask the facilitator to put you in one."),
-  no_round: () => gettext("No round is running."),
-  wrong_phase: () => gettext("That is not possible in this phase of the round."),
-  blocked_words: () => gettext("Please keep it friendly: that contains a word this room does not allow."),
-  move_invalid: () => gettext("A move needs 1 to 600 characters, not only spaces."),
-  stale_move: () => gettext("A teammate saved a newer version of your move. Look at it and try again."),
-  vote_invalid: () => gettext("Each answer must be yes, not sure or no."),
-  own_team: () => gettext("You cannot vote on your own team's move."),
-  no_such_move: () => gettext("There is no move by that team to vote on."),
-  not_on_ballot: () => gettext("That move is not on your ballot this round."),
-  rate_limited: () => gettext("Too many messages: slow down and try again."),
-  unavailable: () => gettext("The server cannot save right now. Try again in a moment."),
-  removed: () => gettext("The facilitator removed you from this workshop."),
-  no_workshop: () => gettext("There is no workshop with that room code."),
-  replaced: () => gettext("This game is open in too many tabs or devices: this one was closed. Reload it to play here."),
-  too_many_connections: () => gettext("Too many connections from your network. Trying again shortly."),
-  hello_timeout: () => gettext("The connection was too slow to start. Trying again."),
-};
+// A refusal or an error comes with the server's own sentence (game/core/refusals.py), in English.
+// The page carries the translations of those sentences into its language (a JSON block made by
+// game/templatetags/sentences.py): one the page has is shown translated, any other as sent. The
+// client keeps no sentences of its own, so it never says something the server did not.
+let translations = null;
 
 export function explain(code, message) {
-  return PROBLEMS[code] ? PROBLEMS[code]() : message || code;
+  if (translations === null) {
+    const block = globalThis.document?.getElementById?.("server-sentences");
+    translations = block ? JSON.parse(block.textContent) : {};
+  }
+  return message ? translations[message] || message : code;
 }
 
 // -- the connection ---------------------------------------------------------------------------

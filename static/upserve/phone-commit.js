@@ -1,15 +1,8 @@
 // The phone after the end: this person's own debrief (their team's moves, their own votes) and
 // their one private commitment, which only they and the facilitator ever see.
-import { el, explain } from "./client.js";
+import { el } from "./client.js";
 
 const LIMIT = 280; // game/core/limits.py: COMMITMENT_MAX
-
-// Refusals only a commitment meets; client.js translates the others.
-const PROBLEMS = {
-  workshop_not_ended: () => gettext("You can write your commitment once the workshop has ended."),
-  commitment_invalid: () => gettext("A commitment needs 1 to 280 characters, not only spaces."),
-  commitments_closed: () => gettext("Commitments for this workshop are closed now."),
-};
 
 const ANSWER = { yes: () => gettext("Yes"), unsure: () => gettext("Not sure"), no: () => gettext("No") };
 
@@ -70,7 +63,7 @@ export function endView(conn, state, code) {
       dirty = false;
       status.textContent = gettext("Saved. You can change it for a week.");
     } catch (problem) {
-      status.textContent = PROBLEMS[problem.code] ? PROBLEMS[problem.code]() : explain(problem.code, problem.message);
+      status.textContent = problem.message; // the server's sentence, in the page's language
     } finally {
       button.disabled = false;
     }

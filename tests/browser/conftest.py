@@ -1,5 +1,5 @@
 """Real browsers against a real server: Debian's Chromium driven by Playwright, one Daphne
-process in the embedded shape (SQLite, in-process channel layer) on a free loopback port.
+process in the embedded shape (SQLite, no Redis) on a free loopback port.
 
 The server and the browser live for the whole session; each test opens its own workshop and its
 own browser contexts (one per device: a facilitator's laptop, a projector, phones)."""

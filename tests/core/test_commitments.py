@@ -1,7 +1,7 @@
 """A participant's private commitment after the end: when it may be written, and who sees it."""
 
 from game.core import commands as c
-from game.core.events import Event
+from game.core.events import CommitmentSaved, CommitmentSavedRedacted
 from game.core.limits import COMMITMENT_MAX, COMMITMENT_OPEN_SECONDS, COMMITMENT_SAVES_MAX
 from game.core.model import FACILITATOR, Role, participant
 from game.core.visibility import Viewer, audience, private_to, redact, snapshot
@@ -31,9 +31,7 @@ def test_it_refuses_a_commitment_before_the_workshop_has_ended():
 def test_a_participant_commits_after_the_end_and_may_change_it():
     table = ended_table()
     [saved] = table.do(participant("alice"), c.Commit(f"  {MONDAY}  "))
-    assert saved == Event(
-        "commitment_saved", {"participant": "alice", "text": MONDAY, "version": 1}
-    )
+    assert saved == CommitmentSaved("alice", MONDAY, version=1)
     table.do(participant("alice"), c.Commit("Listen first."))
     assert table.state.commitments["alice"].text == "Listen first."
     assert table.state.commitments["alice"].version == 2
@@ -82,7 +80,7 @@ def test_only_the_author_and_the_facilitator_see_a_commitment():
     assert redact(event, ALICE) == event
     assert redact(event, FACILITATING) == event
     for other in (BOB, CAROL, SCREEN):
-        assert redact(event, other) == Event("commitment_saved", {})
+        assert redact(event, other) == CommitmentSavedRedacted()
     assert audience(event, ALICE) == audience(event, FACILITATING) != audience(event, BOB)
     assert private_to(event) == "alice"
 

@@ -170,4 +170,6 @@ def test_every_refusal_code_is_provoked_by_a_case_above():
 def test_the_screen_cannot_send_commands():
     table = lobby()
     assert table.refusal(SCREEN_ACTOR, c.Advance()) == "forbidden"
-    assert table.refusal(SCREEN_ACTOR, c.CastVote("t2", YES, YES)) == "participants_only"
+    # The projector only watches: even a participant's command is forbidden, not "participants
+    # only", as the protocol promises the screen.
+    assert table.refusal(SCREEN_ACTOR, c.CastVote("t2", YES, YES)) == "forbidden"

@@ -1,7 +1,7 @@
 import json
 
 from game.core import commands as c
-from game.core.events import Event
+from game.core.events import load
 from game.core.model import Role
 from game.core.visibility import Viewer, audience, public_snapshot, redact, snapshot
 from tests.core.table import NO, YES, Table
@@ -11,11 +11,11 @@ BOB = Viewer(Role.PARTICIPANT, "bob", "t2")
 SCREEN = Viewer(Role.SCREEN)
 FACILITATOR = Viewer(Role.FACILITATOR)
 
-VOTE = Event(
+VOTE = load(
     "vote_cast",
     {"round": 1, "voter": "alice", "team": "t2", "q1": "yes", "q2": "no", "votes_in": 4},
 )
-MOVE = Event(
+MOVE = load(
     "move_saved", {"round": 1, "team": "t1", "text": "Secret plan", "version": 2, "author": "alice"}
 )
 

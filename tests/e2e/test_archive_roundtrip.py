@@ -20,6 +20,7 @@ from game import store
 from game.core.evolve import evolve
 from game.core.model import Role, State
 from game.core.visibility import Viewer, personal_snapshot, public_snapshot, viewer_for
+from game.models import Game
 from tests.workshop.played import CAST, play
 from workshop.exports import results
 from workshop.models import Workshop
@@ -103,7 +104,7 @@ def test_an_imported_archive_replays_to_identical_screens_and_scores(
 
     imported = fresh("manage.py", "import_workshop", str(archive), "--owner", "ines")
     code = imported.stdout.strip()
-    last_seq = Workshop.objects.get(pk=workshop.pk).last_seq
+    last_seq = Game.objects.get(pk=workshop.pk).last_seq
     assert code and code != workshop.code
     assert f"imported {last_seq}/{last_seq} events" in imported.stderr
 

@@ -1,4 +1,4 @@
-"""A process waiting for the workshop's row (held by another process's commit) keeps serving
+"""A process waiting for the workshop's game row (held by another process's commit) keeps serving
 pages that read the room (production shape: two Daphne processes, Redis, PostgreSQL)."""
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ async def test_pages_answer_while_another_process_holds_the_workshops_row(cluste
     phone, team = game.phones[0], game.ballot(0)[0]  # the phone is on process A
     with psycopg.connect(cluster.database_url) as other_process:
         other_process.execute(
-            "SELECT 1 FROM workshop_workshop WHERE code = %s FOR UPDATE", (game.code,)
+            "SELECT 1 FROM game_game g JOIN workshop_workshop w ON w.id = g.workshop_id"
+            " WHERE w.code = %s FOR UPDATE OF g",
+            (game.code,),
         )
         vote = asyncio.ensure_future(phone.command("vote", team=team, q1="yes", q2="yes"))
         await asyncio.sleep(0.5)

@@ -2,7 +2,7 @@
 (re)connecting without ``last_seq``: every process must serve a snapshot that is exactly the fold
 of the log, and every newcomer must have been seated by the rules.
 
-Each process keeps its fold of the log in memory (``game.service._states``) and shares it between
+Each process keeps its fold of the log in memory (its room's, game/room.py) and shares it between
 the threads that serve HTTP requests and the one that serves sockets; this test is where a race
 on that shared fold shows."""
 

@@ -35,9 +35,9 @@ from game.core.evolve import evolve, fold
 from game.core.model import FACILITATOR, Phase, State
 from game.core.refusals import REFUSALS
 from game.core.visibility import team_after
-from game.fanout import hub
 from game.models import Event as EventRow
-from game.models import Receipt
+from game.models import Game, Receipt
+from game.rooms import rooms
 from game.routing import websocket_urlpatterns
 from game.store import Logged
 from game.tokens import participant_token
@@ -373,7 +373,9 @@ class Harness:
         self.loop.close()
 
     async def _close_all(self) -> None:
-        hub.flush(self.workshop.pk)  # no tally timer may outlive this loop
+        room = rooms.find(self.workshop.pk)
+        if room is not None:
+            room.flush()  # no tally timer may outlive this loop
         for conn in self.every_conn:
             await conn.close()
         rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
@@ -456,7 +458,7 @@ class Harness:
     async def replacement(self) -> None:
         """Seat a new participant, unlocking the room first if the fuzzed facilitator locked it."""
         if (await database_sync_to_async(service.read_state)(self.workshop.pk)).joining_locked:
-            outcome = await database_sync_to_async(service.submit_and_publish)(
+            outcome = await database_sync_to_async(service.submit)(
                 workshop_id=self.workshop.pk, actor=FACILITATOR, command=LockJoining(False)
             )
             check(outcome.ok, "could not unlock joining", outcome)
@@ -890,7 +892,7 @@ def _team_of(workshop_id: int, pid: str) -> str | None:
 
 
 def _log_position(workshop_id: int) -> tuple[int, dict]:
-    last_seq = Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
+    last_seq = Game.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
     receipts = {}
     rows = Receipt.objects.filter(workshop_id=workshop_id).order_by("pk")
     for actor, client_id, result in rows.values_list("actor", "client_id", "result"):
@@ -911,13 +913,13 @@ def _forget_old_refusals(receipts: dict, sender: str) -> None:
 
 
 def _last_seq(workshop_id: int) -> int:
-    return Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
+    return Game.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
 
 
 def _log_shape(workshop_id: int) -> tuple[int, int, int]:
     rows = EventRow.objects.filter(workshop_id=workshop_id)
     top = rows.order_by("-seq").values_list("seq", flat=True).first() or 0
-    last_seq = Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
+    last_seq = Game.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
     return last_seq, rows.count(), top
 
 
@@ -932,7 +934,7 @@ def check_invariants(workshop_id: int) -> dict:
         .values_list("seq", flat=True)
     )
     check(seqs == list(range(1, len(seqs) + 1)), "event seqs are not gapless from 1", seqs[:50])
-    last_seq = Workshop.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
+    last_seq = Game.objects.values_list("last_seq", flat=True).get(pk=workshop_id)
     check(last_seq == len(seqs), f"workshop.last_seq {last_seq} but {len(seqs)} events")
     logged = store.events_after(workshop_id, 0)
     folded = fold(x.event for x in logged)

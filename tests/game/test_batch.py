@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from game.batch import Batch, frames
-from game.core.events import Event
-from game.core.model import Role
+from game.core.events import CommitmentSaved, MoveSaved, PhaseChanged, VoteCast
+from game.core.model import Answer, Phase, Role
 from game.core.visibility import Viewer
 from game.store import Logged
 
@@ -18,8 +18,7 @@ SCREEN = Viewer(Role.SCREEN)
 
 
 def vote(seq: int, voter: str, votes_in: int) -> Logged:
-    data = {"round": 1, "voter": voter, "team": "t3", "q1": "yes", "q2": "no", "votes_in": votes_in}
-    return Logged(seq, Event("vote_cast", data))
+    return Logged(seq, VoteCast(1, voter, "t3", Answer.YES, Answer.NO, votes_in))
 
 
 def test_a_run_of_other_peoples_votes_travels_as_one_frame_covering_its_seqs():
@@ -71,13 +70,12 @@ def batches(draw) -> list[Logged]:
         if kind == "vote":
             logged.append(vote(seq, who, seq))
             continue
-        data = {
-            "move": {"round": 1, "team": team, "version": seq, "text": "Fix it"},
-            "commitment": {"participant": who, "text": "Call her back"},
-            "phase": {"round": 1, "phase": "reveal"},
+        event = {
+            "move": MoveSaved(1, team, "Fix it", seq, who),
+            "commitment": CommitmentSaved(who, "Call her back", 1),
+            "phase": PhaseChanged(1, Phase.REVEAL, None),
         }[kind]
-        name = {"move": "move_saved", "commitment": "commitment_saved", "phase": "phase_changed"}
-        logged.append(Logged(seq, Event(name[kind], data)))
+        logged.append(Logged(seq, event))
     return logged
 
 

@@ -5,7 +5,8 @@ import asyncio
 import pytest
 
 from game.batch import Batch
-from game.core.events import Event
+from game.core.events import PhaseChanged
+from game.core.model import Phase
 from game.delivery import HAND_OUT_SLICE, SendLock, hand_out
 from game.store import Logged
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.asyncio
 
 
 def batch(seq: int) -> Batch:
-    return Batch([Logged(seq, Event("phase_changed", {"round": 1, "phase": "vote"}))])
+    return Batch([Logged(seq, PhaseChanged(1, Phase.VOTE, None))])
 
 
 class Socket:
@@ -37,8 +38,8 @@ async def test_idle_sockets_get_each_batch_in_the_order_it_was_handed_out():
     sent = []
     alice, bob = Socket("alice", sent), Socket("bob", sent)
     for seq in (1, 2):
-        hand_out().put(alice, batch(seq))
-        hand_out().put(bob, batch(seq))
+        hand_out.put(alice, batch(seq))
+        hand_out.put(bob, batch(seq))
     assert (alice.handing, bob.handing) == (2, 2)
     await asyncio.sleep(0)
     assert sent == [("alice", 1), ("bob", 1), ("alice", 2), ("bob", 2)]
@@ -49,7 +50,7 @@ async def test_a_long_queue_lets_the_event_loop_run_other_work_between_slices():
     sent = []
     sockets = [Socket(f"phone {i}", sent) for i in range(HAND_OUT_SLICE * 3)]
     for socket in sockets:
-        hand_out().put(socket, batch(1))
+        hand_out.put(socket, batch(1))
     sent_when_an_ack_ran = []
     asyncio.get_running_loop().call_soon(lambda: sent_when_an_ack_ran.append(len(sent)))
     while any(socket.handing for socket in sockets):
@@ -62,8 +63,8 @@ async def test_a_socket_busy_sending_is_left_to_a_task_of_its_own_and_the_rest_g
     sent = []
     alice, bob = Socket("alice", sent), Socket("bob", sent)
     await alice.sending.acquire()  # say, in the middle of a hello reading the database
-    hand_out().put(alice, batch(1))
-    hand_out().put(bob, batch(1))
+    hand_out.put(alice, batch(1))
+    hand_out.put(bob, batch(1))
     await asyncio.sleep(0)
     assert sent == [("bob", 1)]
     assert alice.later == [1]

@@ -19,10 +19,12 @@ from django.conf import settings as django_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from game import commit as commit_module
 from game import service, store
+from game.commit import Submission, commit
 from game.core import commands as c
 from game.core.evolve import evolve
-from game.core.model import FACILITATOR, SYSTEM, Answer, Role, participant
+from game.core.model import FACILITATOR, SYSTEM, Answer, Role, State, participant
 from game.core.replay import Cursor, Replay, as_seen_by, fold_prefix, segments
 from game.core.visibility import Viewer, snapshot
 from tests.core.table import CARD
@@ -112,7 +114,7 @@ def owner(django_user_model):
 def test_replaying_a_game_played_through_the_service_gives_the_live_state_at_every_seq(
     owner, script, teams
 ):
-    live: dict[int, dict] = {0: asdict(service.State())}
+    live: dict[int, dict] = {0: asdict(State())}
 
     def recording(state, event, seq=None):
         # The server's own fold, seen after every event it applies (several per commit).
@@ -121,14 +123,14 @@ def test_replaying_a_game_played_through_the_service_gives_the_live_state_at_eve
         return state
 
     now = 1_800_000_000.0
-    with mock.patch.object(service, "evolve", recording):
+    with mock.patch.object(commit_module, "evolve", recording):
         workshop = workshop_create(owner=owner, title="W", team_count=teams, deck=None)
         for batch in script:
             submissions = []
             for actor, command, wait in batch:
                 now += wait
-                submissions.append(service.Submission(actor, command, now=now))
-            service.submit_batch(workshop.pk, submissions)
+                submissions.append(Submission(actor, command, now=now))
+            commit({workshop.pk: submissions})
             with service.reading(workshop.pk) as state:
                 assert asdict(state) == live[state.seq]  # what readers were shown then
     service.forget()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from game.models import Event
+from game.models import Event, Game
 from game.rows import insert_many, update_many
 from workshop.models import Workshop
 
@@ -24,20 +24,20 @@ def test_inserted_rows_read_back_as_the_orm_wrote_them(workshop):
 
 def test_updated_rows_take_their_new_values_and_the_others_keep_theirs(workshop, fiona):
     other = Workshop.objects.create(owner=fiona, title="Untouched")
-    update_many(Workshop, ("last_seq", "deadline"), [(7, 1767261800.5, workshop.pk)])
-    assert Workshop.objects.values_list("last_seq", "deadline").get(pk=workshop.pk) == (
+    update_many(Game, ("last_seq", "deadline"), [(7, 1767261800.5, workshop.pk)])
+    assert Game.objects.values_list("last_seq", "deadline").get(pk=workshop.pk) == (
         7,
         1767261800.5,
     )
-    update_many(Workshop, ("last_seq", "deadline"), [(8, None, workshop.pk)])
-    assert Workshop.objects.get(pk=workshop.pk).deadline is None
-    assert Workshop.objects.get(pk=other.pk).last_seq == 0
+    update_many(Game, ("last_seq", "deadline"), [(8, None, workshop.pk)])
+    assert Game.objects.get(pk=workshop.pk).deadline is None
+    assert Game.objects.get(pk=other.pk).last_seq == 0
 
 
 def test_nothing_to_write_is_no_statement(django_assert_num_queries):
     with django_assert_num_queries(0):
         insert_many(Event, ("seq",), [])
-        update_many(Workshop, ("last_seq",), [])
+        update_many(Game, ("last_seq",), [])
 
 
 def test_more_rows_than_one_statement_may_carry_all_arrive(workshop, monkeypatch):

@@ -1,10 +1,11 @@
 import pytest
 
 from game import service
+from game.commit import Submission, commit
 from game.core import commands as c
-from game.core.model import FACILITATOR, SYSTEM, participant
-from game.models import Event, Receipt
-from workshop.models import Workshop
+from game.core.model import FACILITATOR, SYSTEM, State, participant
+from game.models import Event, Game, Receipt
+from game.rooms import rooms
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def test_it_appends_each_accepted_command_with_a_gapless_sequence(workshop):
     submit(workshop, participant("bob"), c.Join("Bob"))
     seqs = list(Event.objects.filter(workshop=workshop).values_list("seq", flat=True))
     assert seqs == [1, 2, 3]
-    assert Workshop.objects.get(pk=workshop.pk).last_seq == 3
+    assert Game.objects.get(pk=workshop.pk).last_seq == 3
 
 
 def test_a_refusal_writes_no_event(workshop):
@@ -73,10 +74,10 @@ def test_another_process_writing_the_log_is_caught_up_before_deciding(workshop):
     submit(workshop, participant("alice"), c.Join("Alice"))
     stale = service.read_state(workshop.pk)
     # Another process appends straight to the log and moves the workshop's seq on.
-    other = service.State()
-    service._states[workshop.pk] = other  # a process that has seen nothing yet
+    room = rooms.find(workshop.pk)
+    room.state = State()  # a process that has seen nothing yet
     submit(workshop, participant("bob"), c.Join("Bob"))
-    service._states[workshop.pk] = stale
+    room.state = stale
     outcome = submit(workshop, participant("carol"), c.Join("Bob"))
     assert outcome.code == "nickname_taken"
 
@@ -88,9 +89,9 @@ def test_the_workshop_row_mirrors_the_running_deadline(workshop):
         c.StartRound({"title": "t", "customer": "c", "situation": "s", "ask": "a"}),
     )
     submit(workshop, FACILITATOR, c.Advance(), now=5000.0)
-    assert Workshop.objects.get(pk=workshop.pk).deadline == 5000.0 + 180
+    assert Game.objects.get(pk=workshop.pk).deadline == 5000.0 + 180
     submit(workshop, FACILITATOR, c.Pause(), now=5010.0)
-    assert Workshop.objects.get(pk=workshop.pk).deadline is None
+    assert Game.objects.get(pk=workshop.pk).deadline is None
 
 
 def test_the_timer_closes_a_due_phase_through_the_same_write_path(workshop):
@@ -109,14 +110,14 @@ def test_a_page_that_has_just_read_the_row_reads_the_fold_without_asking_again(
     workshop, django_assert_num_queries
 ):
     submit(workshop, participant("alice"), c.Join("Alice"))
-    row = Workshop.objects.get(pk=workshop.pk)
+    row = Game.objects.get(pk=workshop.pk)
     with django_assert_num_queries(0), service.reading(row.pk, row.last_seq) as state:
         assert "alice" in state.people
 
 
 def test_a_row_ahead_of_the_fold_still_catches_the_fold_up_from_the_log(workshop):
     submit(workshop, participant("alice"), c.Join("Alice"))
-    row = Workshop.objects.get(pk=workshop.pk)
+    row = Game.objects.get(pk=workshop.pk)
     service.forget(workshop.pk)
     with service.reading(row.pk, row.last_seq) as state:
         assert state.seq == row.last_seq and "alice" in state.people
@@ -127,38 +128,44 @@ def test_one_group_commit_moves_every_room_it_holds_on(workshop, fiona, frozen_c
 
     other = workshop_create(owner=fiona, title="Afternoon", team_count=2, deck=workshop.deck)
     joins = {
-        room.pk: [service.Submission(participant(pid), c.Join(pid.title())) for pid in pids]
+        room.pk: [Submission(participant(pid), c.Join(pid.title())) for pid in pids]
         for room, pids in ((workshop, ["alice", "bob"]), (other, ["carol"]))
     }
-    outcomes = service.submit_many(joins)
+    outcomes = commit(joins)
     assert [o.seqs for o in outcomes[workshop.pk]] == [[2], [3]]
     assert [o.seqs for o in outcomes[other.pk]] == [[2]]
-    rows = dict(Workshop.objects.values_list("pk", "last_seq"))
+    rows = dict(Game.objects.values_list("pk", "last_seq"))
     assert (rows[workshop.pk], rows[other.pk]) == (3, 2)
 
 
 def test_a_room_whose_command_fails_does_not_take_another_rooms_commands_with_it(
-    workshop, fiona, frozen_clock
+    workshop, fiona, frozen_clock, monkeypatch
 ):
     """The group commit shares one transaction between rooms; a failure in one of them (here
-    the row recorded beside its join) fails that room's commands only."""
+    the row recorded beside its join) is rolled back to that room's savepoint and fails that
+    room's commands only, in the same transaction."""
+    from game import commit as commit_module
     from workshop.rooms import workshop_create
 
     other = workshop_create(owner=fiona, title="Afternoon", team_count=2, deck=workshop.deck)
+    transactions = []
+    real = commit_module._commit
+    monkeypatch.setattr(commit_module, "_commit", lambda b: transactions.append(b) or real(b))
 
     def broken(outcome):
         raise RuntimeError("the seat could not be written")
 
-    outcomes = service.submit_many(
+    outcomes = commit(
         {
-            workshop.pk: [service.Submission(participant("alice"), c.Join("Alice"), then=broken)],
-            other.pk: [service.Submission(participant("carol"), c.Join("Carol"))],
+            workshop.pk: [Submission(participant("alice"), c.Join("Alice"), then=broken)],
+            other.pk: [Submission(participant("carol"), c.Join("Carol"))],
         }
     )
     assert isinstance(outcomes[workshop.pk], RuntimeError)
     assert [o.seqs for o in outcomes[other.pk]] == [[2]]
     assert Event.objects.filter(workshop_id=other.pk, type="participant_joined").exists()
     assert not Event.objects.filter(workshop_id=workshop.pk, type="participant_joined").exists()
+    assert len(transactions) == 1  # not retried room by room: the savepoint kept Carol's join
     with service.reading(workshop.pk) as state:
         assert "alice" not in state.people  # the fold was rebuilt from what was committed
 
@@ -181,10 +188,10 @@ async def test_the_writer_hands_a_rooms_failure_to_that_rooms_commands_only(
     def broken(outcome):
         raise RuntimeError("the seat could not be written")
 
-    failing = writer().submit(
-        workshop.pk, service.Submission(participant("alice"), c.Join("Alice"), then=broken)
+    failing = writer.submit(
+        workshop.pk, Submission(participant("alice"), c.Join("Alice"), then=broken)
     )
-    fine = writer().submit(other.pk, service.Submission(participant("carol"), c.Join("Carol")))
+    fine = writer.submit(other.pk, Submission(participant("carol"), c.Join("Carol")))
     results = await asyncio.gather(failing, fine, return_exceptions=True)
     assert isinstance(results[0], RuntimeError)
     assert results[1].ok and results[1].seqs == [2]

@@ -107,16 +107,22 @@ const scenarios = {
     await Promise.resolve();
     return { offlineStatus, sentWhileOffline, resent, acked, outbox: conn.outboxSize, hello: socket.sent[0] };
   },
-  // A refusal is shown in the page's language, from its code; an unknown code keeps the server's text.
+  // A refusal is shown in the server's sentence, translated where the page carries a translation
+  // of that sentence (the block game/templatetags/sentences.py writes); otherwise as sent.
   async refusals() {
+    const page = { "You cannot vote on your own team's move.": "Du kannst nicht für dein eigenes Team stimmen." };
+    document.getElementById = (id) => (id === "server-sentences" ? { textContent: JSON.stringify(page) } : null);
     const conn = live();
-    const outcome = async (code) => {
+    const outcome = async (code, message) => {
       const sent = conn.send("vote", { team: "t1", q1: "yes", q2: "yes" }).catch((problem) => problem);
       const { id } = last().sent[last().sent.length - 1];
-      last().receive({ type: "refused", id, code, message: `server text for ${code}` });
+      last().receive({ type: "refused", id, code, message });
       return sent;
     };
-    return { known: await outcome("own_team"), unknown: await outcome("something_new") };
+    return {
+      translated: await outcome("own_team", "You cannot vote on your own team's move."),
+      untranslated: await outcome("settings_invalid", "badge_share must be between 0 and 1."),
+    };
   },
   // The countdown uses the server's clock: welcome's server_time sets the offset.
   async clock() {

@@ -5,7 +5,7 @@ import pytest
 from game import service
 from game.core.model import Role
 from game.core.visibility import Viewer, personal_snapshot, public_snapshot
-from game.models import Event
+from game.models import Event, Game
 from workshop.archive import ArchiveError, import_archive, parse
 from workshop.exports import archive_document, archive_lines
 from workshop.models import Deck, Scenario, Workshop
@@ -50,7 +50,7 @@ def test_an_archive_imports_as_a_new_room_of_the_importer_with_the_same_state(
 def test_the_streamed_archive_has_one_event_per_line(played):
     count, lines = archive_lines(played)
     text = "".join(lines)
-    assert count == Workshop.objects.get(pk=played.pk).last_seq
+    assert count == Game.objects.get(pk=played.pk).last_seq
     assert text.count('{"seq": ') == count
     assert json.loads(text)["events"][-1]["seq"] == count
 

@@ -10,7 +10,7 @@ from django.db import connection
 from game import service
 from game.core import commands as c
 from game.core.model import FACILITATOR
-from game.models import Event
+from game.models import Event, Game
 from tests.game.wsclient import Client
 from workshop.archive import import_archive, parse
 from workshop.models import Deck, Workshop
@@ -75,13 +75,13 @@ def test_the_room_being_imported_refuses_every_command_until_it_is_complete(fion
         if done < total and not seen:
             room = Workshop.objects.get()
             outcome = service.submit(workshop_id=room.pk, actor=FACILITATOR, command=c.Advance())
-            seen.append((room.last_seq, outcome.code))
+            seen.append((room.game.last_seq, outcome.code))
 
     thread, _finished, failures = _importing(archive, fiona, on_batch)
     thread.join(60)
     assert not failures
     assert seen == [(0, "workshop_not_started")]
-    assert Workshop.objects.get().last_seq == last_seq
+    assert Game.objects.get().last_seq == last_seq
 
 
 def test_a_failed_import_deletes_what_it_wrote(fiona):

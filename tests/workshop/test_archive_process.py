@@ -22,7 +22,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from game.models import Event
+from game.models import Event, Game
 from tests.e2e.wire import Browser, log_in
 from tests.servers import Daphne, manage, server_env, wait_for
 from workshop.archive import discard_unfinished, import_archive, parse
@@ -126,7 +126,9 @@ def test_an_import_runs_in_a_child_process_and_the_server_does_not_grow_by_its_f
     assert status == 200 and answer["ok"]
     with sqlite3.connect(site / "upserve.sqlite3") as db:
         last_seq = db.execute(
-            "SELECT last_seq FROM workshop_workshop WHERE code = ?", (answer["code"],)
+            "SELECT g.last_seq FROM game_game g JOIN workshop_workshop w ON w.id = g.workshop_id"
+            " WHERE w.code = ?",
+            (answer["code"],),
         ).fetchone()[0]
     assert last_seq == len(json.loads(raw)["events"])
     assert after["VmHWM"] - before["VmHWM"] < len(raw) * 2  # the upload passes through, no more
@@ -204,8 +206,8 @@ def test_an_import_past_its_time_is_killed_and_what_it_wrote_is_deleted(site):
                 # The new room is committed, empty, before its log goes in batch by batch.
                 return (
                     db.execute(
-                        "SELECT COUNT(*) FROM game_event JOIN workshop_workshop w ON w.id = workshop_id"
-                        " WHERE w.last_seq = 0"
+                        "SELECT COUNT(*) FROM game_event e JOIN game_game g"
+                        " ON g.workshop_id = e.workshop_id WHERE g.last_seq = 0"
                     ).fetchone()[0]
                     > 0
                 )
@@ -242,7 +244,7 @@ def test_the_parent_deletes_a_killed_imports_rows_and_nothing_else(fiona, worksh
     import_archive(parse(raw), fiona, started=lambda w, d: started.append((w, d)))
     finished = Workshop.objects.get(pk=started[0][0])
     assert not discard_unfinished(*started[0], fiona)  # finished: not the killed import's
-    Workshop.objects.filter(pk=finished.pk).update(last_seq=0)  # as a killed import leaves it
+    Game.objects.filter(pk=finished.pk).update(last_seq=0)  # as a killed import leaves it
     assert not discard_unfinished(workshop.pk, workshop.deck_id, fiona)  # a room in play
     assert not discard_unfinished(*started[0], workshop.owner.__class__(pk=0))  # not the owner
     assert discard_unfinished(*started[0], fiona)
@@ -262,7 +264,8 @@ def test_an_import_abandoned_by_a_killed_server_is_deleted_by_the_next_import(
     started = []
     import_archive(parse(raw), fiona, started=lambda w, d: started.append((w, d)))
     abandoned = Workshop.objects.filter(pk=started[0][0])
-    abandoned.update(last_seq=0, created_at=timezone.now() - timedelta(hours=1))
+    abandoned.update(created_at=timezone.now() - timedelta(hours=1))
+    Game.objects.filter(pk=started[0][0]).update(last_seq=0)
     client.force_login(fiona)
     answer = client.post("/archives/import/", {"archive": ContentFile(raw, name="a.json")})
     assert answer.status_code == 200

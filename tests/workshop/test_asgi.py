@@ -30,3 +30,9 @@ def test_start_up_objects_are_never_scanned_again_and_collections_are_rare(tmp_p
 def test_an_operator_can_tune_the_collector_and_the_switch_interval(tmp_path):
     _, thresholds, switch = runtime(tmp_path, GC_THRESHOLDS="700,10,10", GIL_SWITCH_SECONDS="0.005")
     assert (thresholds, switch) == ([700, 10, 10], 0.005)
+
+
+def test_an_operator_can_switch_the_tuning_off(tmp_path):
+    frozen, thresholds, switch = runtime(tmp_path, UPSERVE_TUNING="0", GC_THRESHOLDS="2000,15,12")
+    assert (frozen, switch) == (0, 0.005)  # as Python starts
+    assert thresholds != [2000, 15, 12]

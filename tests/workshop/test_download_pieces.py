@@ -52,8 +52,12 @@ async def _download(path: str, cookie: str) -> tuple[int, list[bytes], list[int]
             turns += 1
             await asyncio.sleep(0)
 
+    requests = [{"type": "http.request", "body": b"", "more_body": False}]
+
     async def receive() -> dict:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        if requests:
+            return requests.pop()
+        await asyncio.Event().wait()  # the client stays until its download is whole
 
     async def send(message: dict) -> None:
         if message["type"] == "http.response.start":

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 
+from game.models import Game
 from workshop.models import Workshop
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,7 @@ def test_the_archive_streams_with_its_event_count(host, played):
     response = host.get(f"/console/{played.code}/exports/archive.json")
     assert response.streaming
     count = int(response["X-Archive-Events"])
-    assert count == Workshop.objects.get(pk=played.pk).last_seq
+    assert count == Game.objects.get(pk=played.pk).last_seq
     document = json.loads(_body(response))
     assert [e["seq"] for e in document["events"]] == list(range(1, count + 1))
     assert document["workshop"]["title"] == "Morning workshop"
@@ -155,12 +156,13 @@ def test_an_export_does_not_wait_for_the_rooms_fold(host, played):
     # A writer holding the room's fold (as every room's database thread may be waiting to) does
     # not hold up an export, and the export leaves no fold behind.
     from game import service
+    from game.rooms import rooms
 
     service.forget(played.pk)  # as on a process that has not served the room
     held, release, exported = threading.Event(), threading.Event(), []
 
     def writer() -> None:
-        with service._lock(played.pk):
+        with rooms.using(played.pk) as room, room.lock:
             held.set()
             release.wait(timeout=10)
             exported.append(("released", len(exported)))
@@ -179,4 +181,4 @@ def test_an_export_does_not_wait_for_the_rooms_fold(host, played):
         thread.join()
     assert exported[0][0] == "exported"
     assert json.loads(archive)["workshop"]["last_seq"] == results.json()["workshop"]["seq"]
-    assert played.pk not in service._states
+    assert rooms.find(played.pk).state.seq == 0  # the export folded the log on its own

@@ -10,27 +10,26 @@ import pytest
 from asgiref.sync import sync_to_async
 from asgiref.testing import ApplicationCommunicator
 from channels.db import database_sync_to_async
-from django.core.signals import request_started
+from django.core.signals import request_finished, request_started
+from django.http import HttpResponse, StreamingHttpResponse
+from django.urls import path
 
+from game.commit import Submission
 from game.core.commands import LockJoining
 from game.core.model import FACILITATOR, Role
 from game.core.visibility import Viewer
-from game.fanout import hub
+from game.lanes import DISPLAYS
 from game.models import Event
-from game.service import Submission
+from game.rooms import rooms
 from game.writer import writer
+from workshop import http
 from workshop.http import THREADS, HttpHandler
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 
-async def fetch(handler, method: str, path: str, body: bytes = b"", cookies: str = "", form=False):
-    headers = [(b"host", b"testserver")]
-    if cookies:
-        headers.append((b"cookie", cookies.encode()))
-    if form:
-        headers.append((b"content-type", b"application/x-www-form-urlencoded"))
-    scope = {
+def http_scope(method: str, path: str, headers: list) -> dict:
+    return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
@@ -40,10 +39,19 @@ async def fetch(handler, method: str, path: str, body: bytes = b"", cookies: str
         "raw_path": path.encode(),
         "query_string": b"",
         "root_path": "",
-        "headers": headers,
+        "headers": [(b"host", b"testserver"), *headers],
         "client": ("127.0.0.1", 5000),
         "server": ("testserver", 80),
     }
+
+
+async def fetch(handler, method: str, path: str, body: bytes = b"", cookies: str = "", form=False):
+    headers = []
+    if cookies:
+        headers.append((b"cookie", cookies.encode()))
+    if form:
+        headers.append((b"content-type", b"application/x-www-form-urlencoded"))
+    scope = http_scope(method, path, headers)
     app = ApplicationCommunicator(handler, scope)
     await app.send_input({"type": "http.request", "body": body, "more_body": False})
     start = await app.receive_output(5)
@@ -63,7 +71,7 @@ def cookies_from(headers) -> str:
 
 
 class Screen:
-    """A subscriber that keeps what the hub hands it."""
+    """A subscriber that keeps what its room hands it."""
 
     viewer, last_sent = Viewer(Role.SCREEN), 0
 
@@ -76,7 +84,7 @@ class Screen:
 
 async def test_a_phone_joins_through_it_and_the_room_hears_of_it_on_this_event_loop(workshop):
     handler, screen = HttpHandler(), Screen()
-    await hub.subscribe(workshop.pk, screen)
+    room = await rooms.subscribe(workshop.pk, screen, DISPLAYS)
     try:
         status, headers, page = await fetch(handler, "GET", f"/join/{workshop.code}/")
         assert status == 200
@@ -88,10 +96,10 @@ async def test_a_phone_joins_through_it_and_the_room_hears_of_it_on_this_event_l
         )
         assert status == 302
         assert dict(headers)[b"Location"].decode() == f"/play/{workshop.code}/"
-        # The view published from a pool thread, onto the hub of the loop serving the sockets.
+        # The view published from a pool thread, onto the room of the loop serving the sockets.
         assert screen.batches == [["participant_joined"]]
     finally:
-        await hub.unsubscribe(workshop.pk, screen)
+        await rooms.unsubscribe(room, screen)
 
 
 async def test_joins_arriving_together_share_a_transaction_with_the_sockets_writes(workshop):
@@ -104,7 +112,7 @@ async def test_joins_arriving_together_share_a_transaction_with_the_sockets_writ
     # phones join as there are request threads.
     busy = asyncio.ensure_future(database_sync_to_async(database_free.wait)())
     ahead = asyncio.ensure_future(
-        writer().submit(workshop.pk, Submission(FACILITATOR, LockJoining(False)))
+        writer.submit(workshop.pk, Submission(FACILITATOR, LockJoining(False)))
     )
     await asyncio.sleep(0)
     joins = [
@@ -121,7 +129,7 @@ async def test_joins_arriving_together_share_a_transaction_with_the_sockets_writ
         for i in range(THREADS)
     ]
     for _ in range(500):
-        if len(writer().queue) >= THREADS:
+        if len(writer.queue) >= THREADS:
             break
         await asyncio.sleep(0.01)
     database_free.set()
@@ -161,3 +169,102 @@ async def test_a_streamed_download_arrives_whole(workshop, fiona, client):
     events = json.loads(body)["events"]
     assert [x["seq"] for x in events] == list(range(1, len(events) + 1))
     assert dict(headers)[b"X-Archive-Events"] == str(len(events)).encode()
+
+
+class Gate:
+    """Holds a view in its request thread until the test lets it answer."""
+
+    def __init__(self) -> None:
+        self.entered, self.release = threading.Event(), threading.Event()
+
+
+gate = Gate()
+
+
+def slow_page(request):
+    gate.entered.set()
+    gate.release.wait(10)
+    return HttpResponse("too late")
+
+
+def slow_download(request):
+    gate.entered.set()
+    gate.release.wait(10)
+    return StreamingHttpResponse(iter([b"too late"]))
+
+
+def endless_download(request):
+    return StreamingHttpResponse(b"x" * 1024 for _ in iter(int, 1))
+
+
+urlpatterns = [
+    path("slow/", slow_page),
+    path("slow-download/", slow_download),
+    path("endless/", endless_download),
+]
+
+
+class Handler(HttpHandler):
+    """The handler, keeping the body file it read and counting the responses closed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.closed_responses = 0
+        request_finished.connect(self.count, sender=Handler)
+
+    def count(self, **kwargs) -> None:
+        self.closed_responses += 1
+
+    async def read_body(self, receive):
+        self.body = await super().read_body(receive)
+        return self.body
+
+
+@pytest.fixture
+def held():
+    global gate
+    gate = Gate()
+    yield gate
+    gate.release.set()
+
+
+async def until(condition) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize("address", ["/slow/", "/slow-download/"])
+async def test_a_client_that_leaves_during_a_slow_view_is_sent_nothing_and_its_request_ends(
+    held, address
+):
+    handler = Handler()
+    app = ApplicationCommunicator(handler, http_scope("GET", address, []))
+    await app.send_input({"type": "http.request", "body": b"", "more_body": False})
+    await sync_to_async(held.entered.wait)(10)
+    await app.send_input({"type": "http.disconnect"})
+    await app.wait(5)
+    assert not app.future.cancelled()  # it ended by itself, though its thread cannot be stopped
+    assert not handler.body.closed  # the view may still be reading it
+    held.release.set()
+    await until(lambda: handler.body.closed)
+    assert handler.body.closed
+    assert handler.closed_responses == 1  # what the view returned was closed ...
+    assert app.output_queue.empty()  # ... and never sent
+
+
+@pytest.mark.urls(__name__)
+async def test_a_client_that_leaves_during_a_download_stops_it(monkeypatch):
+    monkeypatch.setattr(http, "PIECE_BYTES", 4096)
+    handler = Handler()
+    app = ApplicationCommunicator(handler, http_scope("GET", "/endless/", []))
+    await app.send_input({"type": "http.request", "body": b"", "more_body": False})
+    assert (await app.receive_output(5))["status"] == 200
+    assert (await app.receive_output(5))["body"]
+    await app.send_input({"type": "http.disconnect"})
+    await app.wait(5)
+    assert not app.future.cancelled()
+    assert handler.closed_responses == 1
+    assert handler.body.closed

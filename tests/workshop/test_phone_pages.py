@@ -260,13 +260,13 @@ def test_a_vote_cast_offline_waits_in_the_outbox_and_goes_out_once_back_with_its
 
 
 @needs_node
-def test_a_refusal_is_shown_in_the_pages_language_by_its_code():
+def test_a_refusal_shows_the_servers_sentence_in_the_pages_language_where_it_has_one():
     outcome = drive("refusals")
-    assert outcome["known"] == {
+    assert outcome["translated"] == {
         "code": "own_team",
-        "message": "You cannot vote on your own team's move.",
+        "message": "Du kannst nicht für dein eigenes Team stimmen.",
     }
-    assert outcome["unknown"]["message"] == "server text for something_new"
+    assert outcome["untranslated"]["message"] == "badge_share must be between 0 and 1."
 
 
 @needs_node

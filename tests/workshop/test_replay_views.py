@@ -14,6 +14,7 @@ from game.core import commands as c
 from game.core.model import FACILITATOR, Answer, Role, participant
 from game.core.replay import fold_prefix
 from game.core.visibility import Viewer, snapshot
+from game.models import Game
 from game.store import events_after
 from tests.workshop.test_phone_pages import bare_text
 from workshop.models import Workshop
@@ -145,7 +146,7 @@ def test_an_unknown_round_falls_back_to_the_first(client, fiona, played):
 
 
 def test_a_workshop_with_an_empty_log_has_nothing_to_replay(client, fiona, workshop):
-    Workshop.objects.filter(pk=workshop.pk).update(last_seq=0)
+    Game.objects.filter(pk=workshop.pk).update(last_seq=0)
     client.force_login(fiona)
     assert client.get(f"/replay/{workshop.code}/").status_code == 404
 
