@@ -1,7 +1,8 @@
-"""The project's two forks of framework internals, pinned to the versions they were written for.
+"""The project's three forks of framework internals, pinned to the versions they were written for.
 
 workshop/http.py re-implements Django's ASGIHandler.handle; workshop/daphne_bodies.py makes
-Daphne build its requests with a Twisted option. Each module's docstring holds the measurement
+Daphne build its requests with a Twisted option; game/consumers.py's ``dispatch`` is Channels'
+without its per-frame database hop. Each module's docstring holds the measurement
 that justifies it. When a framework is upgraded, these tests fail until someone has read the
 fork against the new code and recorded the new version and fingerprints here."""
 
@@ -11,6 +12,7 @@ import inspect
 import daphne
 import django
 import twisted
+from channels.consumer import AsyncConsumer
 from channels.layers import get_channel_layer
 from daphne import http_protocol
 from django.core.handlers.asgi import ASGIHandler
@@ -76,3 +78,12 @@ def test_channels_gives_the_sockets_no_channel_layer():
     # Events reach sockets through game/fanout.py's hub; a configured layer would give every
     # socket a channel (with Redis, a subscription each) that nothing sends to.
     assert get_channel_layer() is None
+
+
+def test_the_consumers_dispatch_was_written_for_this_channels():
+    import channels
+
+    again = "re-check GameConsumer.dispatch (game/consumers.py) against Channels' AsyncConsumer"
+    assert major_minor(channels.__version__) == (4, 3), f"{again}: written for Channels 4.3"
+    recorded = {"AsyncConsumer.dispatch": (AsyncConsumer.dispatch, "39f34e7d4fb0f655")}
+    assert changed(recorded) == {}, f"{again}: Channels' code changed"
