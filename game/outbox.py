@@ -145,7 +145,7 @@ class Outbox:
             return None
         room = self.room
         seq = max(await room.log_end(), room.latest)
-        await self._sent_up_to(seq, room.delivery_bound(self.lane, rooms.phones))
+        await self._sent_up_to(seq, room.delivery_bound(self.lane))
         async with self.sending:
             if self.viewer is not None and seq > self.last_sent:
                 await self.send_logged(await self._events_up_to(seq))

@@ -124,10 +124,10 @@ class Room:
             held.update(lane.held())
         return [held[seq] for seq in sorted(held) if seq > after]
 
-    def delivery_bound(self, lane: str, phones: int) -> float:
+    def delivery_bound(self, lane: str) -> float:
         """Seconds within which an event this process hears reaches every socket in ``lane``:
         the lane's cadence, a hole's grace, and a second to spare (at most five)."""
-        return min(5.0, interval(lane, phones) + GAP_GRACE + 1.0)
+        return min(5.0, interval(lane, self.lanes[lane].phones()) + GAP_GRACE + 1.0)
 
     async def _fill(self, first: int, last: int) -> None:
         """Read events missing from the broadcast once, for every lane."""

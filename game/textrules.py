@@ -11,7 +11,9 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-BAD_TEXT = "Text may not hold control characters or broken Unicode (lone surrogates)."
+from game.core.refusals import ErrorCode, sentence
+
+BAD_TEXT = sentence(ErrorCode.BAD_TEXT)  # the registry's sentence, for forms and archives
 
 _UNCLEAN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 

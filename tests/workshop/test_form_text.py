@@ -5,17 +5,10 @@ import, so a workshop made through the forms must export an archive that imports
 import pytest
 
 from game.textrules import BAD_TEXT
+from tests.workshop.test_scenario_editor import CARD
 from workshop.models import Deck, Scenario, Workshop
 
 pytestmark = pytest.mark.django_db
-
-CARD = {
-    "title": "The late delivery",
-    "customer": "A florist whose van broke down",
-    "situation": "Three weddings on Saturday and no van.",
-    "ask": "Pitch what you would offer.",
-    "debrief": "",
-}
 
 
 @pytest.fixture
